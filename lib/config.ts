@@ -1,0 +1,180 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseDocument } from 'yaml';
+import { HardenedMeshProps } from './hardened-mesh';
+import { InvalidValueError, quote } from './names';
+
+/** The config file read from the working directory when `HARDENED_MESH_CONFIG` is not set. */
+export const DEFAULT_CONFIG_FILE = 'hardened-mesh.yaml';
+
+/** The environment variable that names another config file. */
+export const CONFIG_ENV_VAR = 'HARDENED_MESH_CONFIG';
+
+/** Thrown for a config file that cannot be read, parsed or used; the message names the file. */
+export class ConfigError extends Error {
+  constructor(
+    /** The config file, as the user named it. */
+    public readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'ConfigError';
+  }
+
+  /** The error for a value that the chart refused, named by its config key. */
+  public static fromInvalidValue(file: string, error: InvalidValueError): ConfigError {
+    return new ConfigError(file, `${error.field} ${error.problem}`);
+  }
+}
+
+/** A loaded config: the chart props, and the file they came from (none: all defaults). */
+export interface LoadedConfig {
+  readonly file?: string;
+  readonly props: HardenedMeshProps;
+}
+
+type Kind = 'boolean' | 'string' | 'cidrs' | 'ingress';
+
+const TOP_LEVEL_KEYS: Record<string, Kind> = {
+  hardenedMode: 'boolean',
+  rootNamespace: 'string',
+  istioApp: 'string',
+  waypointGatewayClass: 'string',
+  ingress: 'ingress',
+};
+
+const INGRESS_KEYS: Record<string, Kind> = {
+  app: 'string',
+  namespace: 'string',
+  gateway: 'string',
+  externalTrafficCidrs: 'cidrs',
+};
+
+const EXPECTED: Record<Kind, string> = {
+  boolean: 'true or false',
+  string: 'a string',
+  cidrs: 'a comma-separated string or a list of strings',
+  ingress: `a mapping with keys ${Object.keys(INGRESS_KEYS).join(', ')}, or false`,
+};
+
+/**
+ * Reads the chart props from `HARDENED_MESH_CONFIG` if it is set, else from `hardened-mesh.yaml`
+ * in `cwd` if that exists, else returns the defaults.
+ *
+ * Every key is checked: an unknown key (often a typo of a known one) or a value of the wrong type
+ * is an error, never ignored, so a mistake cannot silently fall back to a default.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): LoadedConfig {
+  const named = env[CONFIG_ENV_VAR];
+  if (named !== undefined) {
+    if (named.trim() === '') {
+      throw new ConfigError(CONFIG_ENV_VAR, 'is set but empty; unset it or name a YAML file');
+    }
+    return { file: named, props: readConfigFile(named, cwd) };
+  }
+  if (!fs.existsSync(path.resolve(cwd, DEFAULT_CONFIG_FILE))) {
+    return { props: {} };
+  }
+  return { file: DEFAULT_CONFIG_FILE, props: readConfigFile(DEFAULT_CONFIG_FILE, cwd) };
+}
+
+/** Reads and checks one config file; `file` is resolved against `cwd` and named in errors. */
+export function readConfigFile(file: string, cwd: string = process.cwd()): HardenedMeshProps {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, `cannot be read: ${(error as Error).message}`);
+  }
+  return parseConfig(file, text);
+}
+
+/** Parses and checks config text; `file` is only used to name it in errors. */
+export function parseConfig(file: string, text: string): HardenedMeshProps {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(file, `is not valid YAML: ${document.errors[0].message}`);
+  }
+  const data: unknown = document.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) {
+    return {};
+  }
+  checkMapping(file, '', data, TOP_LEVEL_KEYS);
+  return data as HardenedMeshProps;
+}
+
+function checkMapping(
+  file: string,
+  prefix: string,
+  data: unknown,
+  keys: Record<string, Kind>,
+): void {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    const where = prefix === '' ? 'the top level' : prefix.slice(0, -1);
+    throw new ConfigError(file, `${where} must be a mapping of keys to values, got ${quote(data)}`);
+  }
+  for (const [key, value] of Object.entries(data)) {
+    const kind = keys[key];
+    if (kind === undefined) {
+      throw new ConfigError(file, unknownKeyMessage(`${prefix}${key}`, key, Object.keys(keys)));
+    }
+    if (!hasKind(kind, value)) {
+      throw new ConfigError(
+        file,
+        `${prefix}${key} must be ${EXPECTED[kind]}, got ${quote(value === undefined ? null : value)}`,
+      );
+    }
+    if (kind === 'ingress' && value !== false) {
+      checkMapping(file, `${prefix}${key}.`, value, INGRESS_KEYS);
+    }
+  }
+}
+
+function hasKind(kind: Kind, value: unknown): boolean {
+  switch (kind) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string';
+    case 'cidrs':
+      return (
+        typeof value === 'string' ||
+        (Array.isArray(value) && value.every((entry) => typeof entry === 'string'))
+      );
+    case 'ingress':
+      return (
+        value === false || (typeof value === 'object' && value !== null && !Array.isArray(value))
+      );
+  }
+}
+
+function unknownKeyMessage(fullKey: string, key: string, allowed: string[]): string {
+  const closest = allowed
+    .map((candidate) => ({
+      candidate,
+      distance: editDistance(key.toLowerCase(), candidate.toLowerCase()),
+    }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const hint =
+    closest && closest.distance <= Math.max(2, Math.floor(closest.candidate.length / 3))
+      ? ` (did you mean ${quote(closest.candidate)}?)`
+      : '';
+  return `unknown key ${quote(fullKey)}${hint}; allowed keys here: ${allowed.join(', ')}`;
+}
+
+/** Levenshtein distance, to suggest the key a typo was meant to be. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -1,0 +1,103 @@
+import { Construct } from 'constructs';
+import {
+  AuthorizationPolicy,
+  AuthorizationPolicySpecAction,
+} from '../imports/authorizationpolicy-security.istio.io';
+import {
+  DEFAULT_EXTERNAL_TRAFFIC_CIDRS,
+  DEFAULT_INGRESS_APP,
+  DEFAULT_ROOT_NAMESPACE,
+  GATEWAY_API_GROUP,
+} from './defaults';
+import { checkProps } from './errors';
+import { IpBlocksInput, parseIpBlocks } from './ip-blocks';
+import { composeName, validateNamespace, validateObjectName } from './names';
+
+/** Props of {@link IngressExternalTraffic}. */
+export interface IngressExternalTrafficProps {
+  /**
+   * Name of the ingress application: the policy is named `<app>-<namespace>-external-traffic`.
+   *
+   * @default 'istio-ingress-k8s'
+   */
+  readonly app?: string;
+
+  /**
+   * Namespace of the ingress Gateway, where the policy is created.
+   *
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+
+  /**
+   * Name of the Gateway API `Gateway` whose Envoy enforces the policy.
+   *
+   * @default - the value of `app`
+   */
+  readonly gateway?: string;
+
+  /**
+   * Source addresses allowed to reach the gateway: a list, or a comma-separated string as the
+   * istio-ingress-k8s charm's `external-traffic-policy-cidrs` option takes it. Each entry is an
+   * IPv4 or IPv6 address or CIDR; blank entries are skipped and an empty result is refused,
+   * because `ipBlocks: []` would match every source.
+   *
+   * The gateway sees the client address only when its Service has
+   * `externalTrafficPolicy: Local`; otherwise kube-proxy may replace it with a node address.
+   *
+   * @default ['0.0.0.0/0']
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
+   */
+  readonly externalTrafficCidrs?: IpBlocksInput;
+}
+
+/**
+ * An ALLOW policy that lets external clients reach an ingress Gateway.
+ *
+ * A Gateway API ingress gateway honours the root-namespace allow-nothing policy, so in a hardened
+ * mesh it refuses all traffic until a policy targeting it allows some.
+ */
+export class IngressExternalTraffic extends Construct {
+  /** The policy's name. */
+  public readonly name: string;
+
+  /** The policy's namespace: the Gateway's namespace. */
+  public readonly namespace: string;
+
+  /** Name of the Gateway the policy targets. */
+  public readonly gateway: string;
+
+  /** The source address ranges the policy allows, as written to `ipBlocks`. */
+  public readonly ipBlocks: readonly string[];
+
+  /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
+  public readonly policy: AuthorizationPolicy;
+
+  constructor(scope: Construct, id: string, props: IngressExternalTrafficProps = {}) {
+    super(scope, id);
+
+    const app = props.app ?? DEFAULT_INGRESS_APP;
+    this.namespace = checkProps(this, () =>
+      validateNamespace('namespace', props.namespace ?? DEFAULT_ROOT_NAMESPACE),
+    );
+    this.gateway = checkProps(this, () => validateObjectName('gateway', props.gateway ?? app));
+    this.ipBlocks = checkProps(this, () =>
+      parseIpBlocks(
+        'externalTrafficCidrs',
+        props.externalTrafficCidrs ?? DEFAULT_EXTERNAL_TRAFFIC_CIDRS,
+      ),
+    );
+    this.name = checkProps(this, () =>
+      composeName('app', [app, this.namespace, 'external-traffic']),
+    );
+
+    this.policy = new AuthorizationPolicy(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: {
+        action: AuthorizationPolicySpecAction.ALLOW,
+        targetRefs: [{ kind: 'Gateway', group: GATEWAY_API_GROUP, name: this.gateway }],
+        rules: [{ from: [{ source: { ipBlocks: [...this.ipBlocks] } }] }],
+      },
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import { Construct } from 'constructs';
+import { AuthorizationPolicy } from '../imports/authorizationpolicy-security.istio.io';
+import {
+  DEFAULT_ISTIO_APP,
+  DEFAULT_ROOT_NAMESPACE,
+  DEFAULT_WAYPOINT_GATEWAY_CLASS,
+  GATEWAY_API_GROUP,
+} from './defaults';
+import { checkProps } from './errors';
+import {
+  composeName,
+  InvalidValueError,
+  quote,
+  validateNamespace,
+  validateObjectName,
+} from './names';
+
+/** Props of {@link WaypointAllowNothing}. */
+export interface WaypointAllowNothingProps {
+  /**
+   * Istio's root namespace (`meshConfig.rootNamespace`).
+   *
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+
+  /**
+   * Namespace of the policy. Istio honours a `GatewayClass` target only from the root namespace
+   * and ignores the policy anywhere else, so any other value is refused.
+   *
+   * @default - the root namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Prefix of the policy name: `<istioApp>-<rootNamespace>-policy-global-allow-nothing-waypoint`.
+   *
+   * @default 'istio-k8s'
+   */
+  readonly istioApp?: string;
+
+  /**
+   * The GatewayClass of the waypoints to lock down.
+   *
+   * @default 'istio-waypoint'
+   */
+  readonly waypointGatewayClass?: string;
+}
+
+/**
+ * An ALLOW policy with no rules that targets the waypoint GatewayClass, so every waypoint of the
+ * mesh denies the requests that no other ALLOW policy matches.
+ *
+ * Waypoints ignore policies without `targetRefs` (including the root-namespace policy of
+ * {@link ZtunnelAllowNothing}); a `GatewayClass` target in the root namespace reaches all of them
+ * (Istio 1.25 and later).
+ *
+ * @see https://istio.io/latest/docs/ambient/usage/l7-features/
+ */
+export class WaypointAllowNothing extends Construct {
+  /** The policy's name. */
+  public readonly name: string;
+
+  /** The policy's namespace: the root namespace. */
+  public readonly namespace: string;
+
+  /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
+  public readonly policy: AuthorizationPolicy;
+
+  constructor(scope: Construct, id: string, props: WaypointAllowNothingProps = {}) {
+    super(scope, id);
+
+    const rootNamespace = checkProps(this, () =>
+      validateNamespace('rootNamespace', props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE),
+    );
+    this.namespace = checkProps(this, () => {
+      const namespace = validateNamespace('namespace', props.namespace ?? rootNamespace);
+      if (namespace !== rootNamespace) {
+        throw new InvalidValueError(
+          'namespace',
+          `${quote(namespace)} is not the root namespace ${quote(rootNamespace)}: ` +
+            'Istio ignores a policy that targets a GatewayClass outside the root namespace, ' +
+            'so the waypoints would stay open; leave namespace unset or set it to the root namespace',
+        );
+      }
+      return namespace;
+    });
+    const gatewayClass = checkProps(this, () =>
+      validateObjectName(
+        'waypointGatewayClass',
+        props.waypointGatewayClass ?? DEFAULT_WAYPOINT_GATEWAY_CLASS,
+      ),
+    );
+    this.name = checkProps(this, () =>
+      composeName('istioApp', [
+        props.istioApp ?? DEFAULT_ISTIO_APP,
+        this.namespace,
+        'policy-global-allow-nothing-waypoint',
+      ]),
+    );
+
+    this.policy = new AuthorizationPolicy(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: {
+        targetRefs: [{ kind: 'GatewayClass', group: GATEWAY_API_GROUP, name: gatewayClass }],
+      },
+    });
+  }
+}
