@@ -65,7 +65,7 @@ const EXPECTED: Record<Kind, string> = {
  * is an error, never ignored, so a mistake cannot silently fall back to a default.
  */
 export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
   cwd: string = process.cwd(),
 ): LoadedConfig {
   const named = env[CONFIG_ENV_VAR];

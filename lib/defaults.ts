@@ -17,7 +17,7 @@ export const DEFAULT_WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
 export const DEFAULT_INGRESS_APP = 'istio-ingress-k8s';
 
 /** Any IPv4 source: the ingress default, where the gateway takes traffic from the internet. */
-export const DEFAULT_EXTERNAL_TRAFFIC_CIDRS: readonly string[] = ['0.0.0.0/0'];
+export const DEFAULT_EXTERNAL_TRAFFIC_CIDRS: readonly string[] = Object.freeze(['0.0.0.0/0']);
 
 /** API group of the Gateway API kinds targeted by `targetRefs`. */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';

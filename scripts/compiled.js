@@ -55,17 +55,31 @@ function build() {
   fs.writeFileSync(stamp, '');
 }
 
-const [entry, ...rest] = process.argv.slice(2);
-if (entry === '--build') {
-  build();
-} else if (!entry) {
-  console.error('usage: node scripts/compiled.js <entry> [args...] | --build');
-  process.exit(2);
-} else {
-  // An installed package ships build/ without its sources: nothing to compile there.
+/** Compiles build/ unless it is fresh; a no-op where the sources are absent (installed package). */
+function ensureBuilt() {
   if (fs.existsSync(path.join(root, 'tsconfig.build.json')) && !isFresh()) {
     build();
   }
-  process.argv = [process.argv[0], path.join(buildDir, `${entry}.js`), ...rest];
-  require(path.join(buildDir, `${entry}.js`));
+}
+
+function main() {
+  const [entry, ...rest] = process.argv.slice(2);
+  if (entry === '--build') {
+    build();
+    return;
+  }
+  if (!entry) {
+    console.error('usage: node scripts/compiled.js <entry> [args...] | --build');
+    process.exit(2);
+  }
+  ensureBuilt();
+  const file = path.join(buildDir, `${entry}.js`);
+  process.argv = [process.argv[0], file, ...rest];
+  require(file);
+}
+
+module.exports = { ensureBuilt };
+
+if (require.main === module) {
+  main();
 }

@@ -1,0 +1,176 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, loadConfig, parseConfig, readConfigFile } from '../lib/config';
+import { InvalidValueError } from '../lib/names';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'hardened-mesh-config-'));
+}
+
+describe('parseConfig', () => {
+  test('reads every key of the chart', () => {
+    const text = [
+      'hardenedMode: true',
+      'rootNamespace: mesh-root',
+      'istioApp: istio',
+      'waypointGatewayClass: custom-waypoint',
+      'ingress:',
+      '  app: edge',
+      '  namespace: ingress',
+      '  gateway: public',
+      '  externalTrafficCidrs: "10.0.0.0/8, 192.168.0.0/16"',
+    ].join('\n');
+    expect(parseConfig('c.yaml', text)).toEqual({
+      hardenedMode: true,
+      rootNamespace: 'mesh-root',
+      istioApp: 'istio',
+      waypointGatewayClass: 'custom-waypoint',
+      ingress: {
+        app: 'edge',
+        namespace: 'ingress',
+        gateway: 'public',
+        externalTrafficCidrs: '10.0.0.0/8, 192.168.0.0/16',
+      },
+    });
+  });
+
+  test('reads CIDRs as a list, and ingress: false', () => {
+    expect(parseConfig('c.yaml', 'ingress:\n  externalTrafficCidrs: [10.0.0.0/8]')).toEqual({
+      ingress: { externalTrafficCidrs: ['10.0.0.0/8'] },
+    });
+    expect(parseConfig('c.yaml', 'ingress: false')).toEqual({ ingress: false });
+  });
+
+  test('reads an empty file or a file of comments as all defaults', () => {
+    expect(parseConfig('c.yaml', '')).toEqual({});
+    expect(parseConfig('c.yaml', '# nothing set\n')).toEqual({});
+  });
+
+  test('fails on an unknown key, suggesting the key it was probably meant to be', () => {
+    expect(() => parseConfig('c.yaml', 'hardendMode: false')).toThrow(
+      'c.yaml: unknown key "hardendMode" (did you mean "hardenedMode"?); allowed keys here: ' +
+        'hardenedMode, rootNamespace, istioApp, waypointGatewayClass, ingress',
+    );
+    expect(() => parseConfig('c.yaml', 'ingress:\n  externalTrafficCIDRs: 10.0.0.0/8')).toThrow(
+      'c.yaml: unknown key "ingress.externalTrafficCIDRs" (did you mean "externalTrafficCidrs"?); ' +
+        'allowed keys here: app, namespace, gateway, externalTrafficCidrs',
+    );
+  });
+
+  test('fails on an unknown key unlike any known one without a suggestion', () => {
+    expect(() => parseConfig('c.yaml', 'replicas: 3')).toThrow(
+      'c.yaml: unknown key "replicas"; allowed keys here:',
+    );
+  });
+
+  test('fails on wrong types, naming the key, the value and what is allowed', () => {
+    expect(() => parseConfig('c.yaml', 'hardenedMode: "no"')).toThrow(
+      'c.yaml: hardenedMode must be true or false, got "no"',
+    );
+    // YAML 1.2 reads `yes` as a string: it must not be taken for true or false.
+    expect(() => parseConfig('c.yaml', 'hardenedMode: yes')).toThrow(
+      'c.yaml: hardenedMode must be true or false, got "yes"',
+    );
+    expect(() => parseConfig('c.yaml', 'rootNamespace: 42')).toThrow(
+      'c.yaml: rootNamespace must be a string, got 42',
+    );
+    expect(() => parseConfig('c.yaml', 'ingress: true')).toThrow(
+      'c.yaml: ingress must be a mapping with keys app, namespace, gateway, externalTrafficCidrs, or false, got true',
+    );
+    expect(() =>
+      parseConfig('c.yaml', 'ingress:\n  externalTrafficCidrs: [10.0.0.0/8, 7]'),
+    ).toThrow(
+      'c.yaml: ingress.externalTrafficCidrs must be a comma-separated string or a list of strings, got ["10.0.0.0/8",7]',
+    );
+  });
+
+  test('fails on a key left empty instead of falling back to its default', () => {
+    expect(() => parseConfig('c.yaml', 'ingress:')).toThrow('c.yaml: ingress must be a mapping');
+    expect(() => parseConfig('c.yaml', 'rootNamespace:')).toThrow(
+      'c.yaml: rootNamespace must be a string, got null',
+    );
+  });
+
+  test('fails on a top level that is not a mapping', () => {
+    expect(() => parseConfig('c.yaml', '- a\n- b')).toThrow(
+      'c.yaml: the top level must be a mapping of keys to values, got ["a","b"]',
+    );
+  });
+
+  test('fails on YAML that does not parse, naming the file and the line', () => {
+    expect(() => parseConfig('c.yaml', 'ingress:\n  app: [edge\n')).toThrow(
+      /^c\.yaml: is not valid YAML: .*line 3/s,
+    );
+  });
+
+  test('fails on a duplicated key', () => {
+    expect(() => parseConfig('c.yaml', 'istioApp: a\nistioApp: b')).toThrow(
+      /^c\.yaml: is not valid YAML: Map keys must be unique/,
+    );
+  });
+
+  test('fails on a YAML alias bomb instead of expanding it', () => {
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    ].join('\n');
+    expect(() => parseConfig('c.yaml', bomb)).toThrow(/Excessive alias count/);
+  });
+});
+
+describe('loadConfig', () => {
+  test('returns the defaults when there is no config file', () => {
+    expect(loadConfig({}, tempDir())).toEqual({ props: {} });
+  });
+
+  test('reads hardened-mesh.yaml from the working directory', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'hardened-mesh.yaml'), 'hardenedMode: false\n');
+    expect(loadConfig({}, dir)).toEqual({
+      file: 'hardened-mesh.yaml',
+      props: { hardenedMode: false },
+    });
+  });
+
+  test('reads the file named by HARDENED_MESH_CONFIG instead', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'hardened-mesh.yaml'), 'hardenedMode: false\n');
+    fs.writeFileSync(path.join(dir, 'prod.yaml'), 'istioApp: prod\n');
+    expect(loadConfig({ HARDENED_MESH_CONFIG: 'prod.yaml' }, dir)).toEqual({
+      file: 'prod.yaml',
+      props: { istioApp: 'prod' },
+    });
+  });
+
+  test('fails when HARDENED_MESH_CONFIG names a file that does not exist', () => {
+    expect(() => loadConfig({ HARDENED_MESH_CONFIG: 'missing.yaml' }, tempDir())).toThrow(
+      /^missing\.yaml: cannot be read: ENOENT/,
+    );
+  });
+
+  test('fails when HARDENED_MESH_CONFIG is set but empty', () => {
+    expect(() => loadConfig({ HARDENED_MESH_CONFIG: ' ' }, tempDir())).toThrow(
+      'HARDENED_MESH_CONFIG: is set but empty; unset it or name a YAML file',
+    );
+  });
+});
+
+describe('readConfigFile', () => {
+  test('resolves the file against the given directory', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'c.yaml'), 'istioApp: x\n');
+    expect(readConfigFile('c.yaml', dir)).toEqual({ istioApp: 'x' });
+  });
+});
+
+describe('ConfigError', () => {
+  test('names the config key of a value the chart refused', () => {
+    const refused = new InvalidValueError('ingress.app', 'makes the name "X" invalid', 'chart/x');
+    const error = ConfigError.fromInvalidValue('c.yaml', refused);
+    expect(error.message).toBe('c.yaml: ingress.app makes the name "X" invalid');
+  });
+});

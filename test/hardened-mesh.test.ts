@@ -1,0 +1,130 @@
+import { Testing } from 'cdk8s';
+import { HardenedMesh } from '../lib';
+import { synthValid } from './support/synth';
+
+describe('HardenedMesh', () => {
+  test('by default holds exactly the two allow-nothing policies and the ingress policy', () => {
+    const objects = synthValid(new HardenedMesh(Testing.app(), 'hardened-mesh'));
+    expect(objects).toMatchSnapshot();
+    expect(objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'AuthorizationPolicy istio-system/istio-k8s-istio-system-policy-global-allow-nothing-ztunnel',
+      'AuthorizationPolicy istio-system/istio-k8s-istio-system-policy-global-allow-nothing-waypoint',
+      'AuthorizationPolicy istio-system/istio-ingress-k8s-istio-system-external-traffic',
+    ]);
+    expect(objects[0].spec).toEqual({});
+    expect(objects[1].spec).toEqual({
+      targetRefs: [
+        { kind: 'GatewayClass', group: 'gateway.networking.k8s.io', name: 'istio-waypoint' },
+      ],
+    });
+    expect(objects[2].spec).toEqual({
+      action: 'ALLOW',
+      targetRefs: [
+        { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'istio-ingress-k8s' },
+      ],
+      rules: [{ from: [{ source: { ipBlocks: ['0.0.0.0/0'] } }] }],
+    });
+  });
+
+  test('passes every prop on to the policies it composes', () => {
+    const objects = synthValid(
+      new HardenedMesh(Testing.app(), 'hardened-mesh', {
+        rootNamespace: 'mesh-root',
+        istioApp: 'istio',
+        waypointGatewayClass: 'custom-waypoint',
+        ingress: {
+          app: 'edge',
+          namespace: 'ingress',
+          gateway: 'public',
+          externalTrafficCidrs: '203.0.113.0/24, 2001:db8::/48',
+        },
+      }),
+    );
+    expect(objects).toMatchSnapshot();
+    expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'mesh-root/istio-mesh-root-policy-global-allow-nothing-ztunnel',
+      'mesh-root/istio-mesh-root-policy-global-allow-nothing-waypoint',
+      'ingress/edge-ingress-external-traffic',
+    ]);
+    expect(objects[1].spec.targetRefs[0].name).toBe('custom-waypoint');
+    expect(objects[2].spec.targetRefs[0].name).toBe('public');
+    expect(objects[2].spec.rules[0].from[0].source.ipBlocks).toEqual([
+      '203.0.113.0/24',
+      '2001:db8::/48',
+    ]);
+  });
+
+  test('with hardenedMode false leaves out both allow-nothing policies and keeps the ingress policy', () => {
+    const chart = new HardenedMesh(Testing.app(), 'hardened-mesh', { hardenedMode: false });
+    expect(synthValid(chart).map((o) => o.metadata.name)).toEqual([
+      'istio-ingress-k8s-istio-system-external-traffic',
+    ]);
+    expect(chart.ztunnelAllowNothing).toBeUndefined();
+    expect(chart.waypointAllowNothing).toBeUndefined();
+  });
+
+  test('with ingress false leaves out the ingress policy', () => {
+    const chart = new HardenedMesh(Testing.app(), 'hardened-mesh', { ingress: false });
+    expect(synthValid(chart).map((o) => o.metadata.name)).toEqual([
+      'istio-k8s-istio-system-policy-global-allow-nothing-ztunnel',
+      'istio-k8s-istio-system-policy-global-allow-nothing-waypoint',
+    ]);
+    expect(chart.ingressExternalTraffic).toBeUndefined();
+  });
+
+  test('defaults the Gateway to the ingress app name', () => {
+    const chart = new HardenedMesh(Testing.app(), 'hardened-mesh', { ingress: { app: 'edge' } });
+    expect(chart.ingressExternalTraffic?.gateway).toBe('edge');
+    expect(chart.ingressExternalTraffic?.name).toBe('edge-istio-system-external-traffic');
+  });
+
+  test('synthesizes the same YAML twice', () => {
+    const render = () => synthApp().synthYaml();
+    expect(render()).toBe(render());
+  });
+
+  test('fails on an ingress prop, naming it as the chart prop ingress.<key>', () => {
+    expect(
+      () =>
+        new HardenedMesh(Testing.app(), 'hardened-mesh', { ingress: { externalTrafficCidrs: [] } }),
+    ).toThrow(
+      'hardened-mesh/ingress-external-traffic: ingress.externalTrafficCidrs [] holds no address',
+    );
+    expect(
+      () => new HardenedMesh(Testing.app(), 'hardened-mesh', { ingress: { app: 'Edge' } }),
+    ).toThrow(
+      'hardened-mesh/ingress-external-traffic: ingress.gateway "Edge" is not a valid Kubernetes name',
+    );
+  });
+
+  test('fails on mesh-wide props, naming them', () => {
+    expect(
+      () => new HardenedMesh(Testing.app(), 'hardened-mesh', { rootNamespace: 'Root' }),
+    ).toThrow('hardened-mesh/ztunnel-allow-nothing: rootNamespace "Root" is not a valid namespace');
+    expect(
+      () => new HardenedMesh(Testing.app(), 'hardened-mesh', { waypointGatewayClass: 'Waypoint' }),
+    ).toThrow(
+      'hardened-mesh/waypoint-allow-nothing: waypointGatewayClass "Waypoint" is not a valid',
+    );
+    expect(
+      () => new HardenedMesh(Testing.app(), 'hardened-mesh', { istioApp: 'x'.repeat(250) }),
+    ).toThrow(
+      /hardened-mesh\/ztunnel-allow-nothing: istioApp makes the name "x+-istio-system-policy-global-allow-nothing-ztunnel" \d+ characters long/,
+    );
+  });
+
+  test('fails on a hardenedMode that is not a boolean (a JavaScript caller passing "false")', () => {
+    expect(
+      () =>
+        new HardenedMesh(Testing.app(), 'hardened-mesh', {
+          hardenedMode: 'false' as unknown as boolean,
+        }),
+    ).toThrow('hardened-mesh: hardenedMode must be true or false, got "false"');
+  });
+});
+
+function synthApp() {
+  const app = Testing.app();
+  new HardenedMesh(app, 'hardened-mesh');
+  return app;
+}

@@ -1,0 +1,115 @@
+import { IngressExternalTraffic } from '../lib';
+import { synthValid, testChart } from './support/synth';
+
+describe('IngressExternalTraffic', () => {
+  test('defaults to an ALLOW from 0.0.0.0/0 to the istio-ingress-k8s Gateway', () => {
+    const chart = testChart();
+    new IngressExternalTraffic(chart, 'ingress');
+
+    expect(synthValid(chart)).toEqual([
+      {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: {
+          name: 'istio-ingress-k8s-istio-system-external-traffic',
+          namespace: 'istio-system',
+        },
+        spec: {
+          action: 'ALLOW',
+          targetRefs: [
+            { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'istio-ingress-k8s' },
+          ],
+          rules: [{ from: [{ source: { ipBlocks: ['0.0.0.0/0'] } }] }],
+        },
+      },
+    ]);
+  });
+
+  test('names the policy <app>-<namespace>-external-traffic and targets the given Gateway', () => {
+    const chart = testChart();
+    const ingress = new IngressExternalTraffic(chart, 'ingress', {
+      app: 'public-ingress',
+      namespace: 'edge',
+      gateway: 'public',
+    });
+    const [policy] = synthValid(chart);
+    expect(policy.metadata).toEqual({
+      name: 'public-ingress-edge-external-traffic',
+      namespace: 'edge',
+    });
+    expect(policy.spec.targetRefs).toEqual([
+      { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'public' },
+    ]);
+    expect(ingress.gateway).toBe('public');
+  });
+
+  test('takes the Gateway name from app when gateway is not given', () => {
+    const chart = testChart();
+    new IngressExternalTraffic(chart, 'ingress', { app: 'public-ingress' });
+    expect(synthValid(chart)[0].spec.targetRefs[0].name).toBe('public-ingress');
+  });
+
+  test('takes the charm-style comma-separated CIDR string, trimming blanks', () => {
+    const chart = testChart();
+    const ingress = new IngressExternalTraffic(chart, 'ingress', {
+      externalTrafficCidrs: ' 10.0.0.0/8 , 192.168.1.7,2001:db8::/32, ',
+    });
+    expect(ingress.ipBlocks).toEqual(['10.0.0.0/8', '192.168.1.7', '2001:db8::/32']);
+    expect(synthValid(chart)[0].spec.rules).toEqual([
+      { from: [{ source: { ipBlocks: ['10.0.0.0/8', '192.168.1.7', '2001:db8::/32'] } }] },
+    ]);
+  });
+
+  test('takes a list of CIDRs', () => {
+    const chart = testChart();
+    new IngressExternalTraffic(chart, 'ingress', { externalTrafficCidrs: ['0.0.0.0/0', '::/0'] });
+    expect(synthValid(chart)[0].spec.rules[0].from[0].source.ipBlocks).toEqual([
+      '0.0.0.0/0',
+      '::/0',
+    ]);
+  });
+
+  test('fails on an empty list, which as ipBlocks: [] would match every source', () => {
+    expect(
+      () => new IngressExternalTraffic(testChart(), 'ingress', { externalTrafficCidrs: [] }),
+    ).toThrow(
+      'test/ingress: externalTrafficCidrs [] holds no address: give at least one; ' +
+        'an empty ipBlocks list would match every source',
+    );
+  });
+
+  test('fails on a string holding only commas and blanks', () => {
+    expect(
+      () => new IngressExternalTraffic(testChart(), 'ingress', { externalTrafficCidrs: ' , ' }),
+    ).toThrow('test/ingress: externalTrafficCidrs " , " holds no address');
+  });
+
+  test('fails on an invalid CIDR, quoting it', () => {
+    expect(
+      () =>
+        new IngressExternalTraffic(testChart(), 'ingress', {
+          externalTrafficCidrs: '10.0.0.0/8,10.0.0.256',
+        }),
+    ).toThrow(
+      'test/ingress: externalTrafficCidrs has "10.0.0.256", which is not an IPv4 or IPv6 address',
+    );
+  });
+
+  test('fails on an invalid namespace', () => {
+    expect(() => new IngressExternalTraffic(testChart(), 'ingress', { namespace: 'Edge' })).toThrow(
+      'test/ingress: namespace "Edge" is not a valid namespace',
+    );
+  });
+
+  test('fails on an invalid Gateway name', () => {
+    expect(
+      () => new IngressExternalTraffic(testChart(), 'ingress', { gateway: 'my_gateway' }),
+    ).toThrow('test/ingress: gateway "my_gateway" is not a valid Kubernetes name');
+  });
+
+  test('fails on an app that makes an invalid policy name', () => {
+    expect(
+      () => new IngressExternalTraffic(testChart(), 'ingress', { app: 'Ingress', gateway: 'gw' }),
+    ).toThrow('test/ingress: app makes the name "Ingress-istio-system-external-traffic" invalid');
+  });
+});

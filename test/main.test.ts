@@ -1,0 +1,107 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { PROJECT_ROOT, runNode, tempDir } from './support/run';
+import { crds } from './support/synth';
+import { parseAllDocuments } from 'yaml';
+
+// The app as `npm run synth` runs it: compiled main.ts, in the directory that holds the config.
+function synth(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  return runNode([path.join(PROJECT_ROOT, 'scripts', 'compiled.js'), 'main'], cwd, env);
+}
+
+function output(cwd: string): string {
+  return fs.readFileSync(path.join(cwd, 'dist', 'hardened-mesh.k8s.yaml'), 'utf8');
+}
+
+describe('main (npm run synth)', () => {
+  test('without a config writes exactly the committed dist/', () => {
+    const cwd = tempDir();
+    const result = synth(cwd);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['hardened-mesh.k8s.yaml']);
+    expect(output(cwd)).toBe(
+      fs.readFileSync(path.join(PROJECT_ROOT, 'dist', 'hardened-mesh.k8s.yaml'), 'utf8'),
+    );
+  });
+
+  test('reads hardened-mesh.yaml, and every object it writes passes the CRD schema and CEL rules', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(
+      path.join(cwd, 'hardened-mesh.yaml'),
+      'ingress:\n  externalTrafficCidrs: "10.0.0.0/8, 192.168.0.0/16"\n',
+    );
+    expect(synth(cwd).status).toBe(0);
+    const objects = parseAllDocuments(output(cwd)).map((doc) => doc.toJS());
+    objects.forEach((object) => crds.assertValid(object));
+    expect(objects[2].spec.rules[0].from[0].source.ipBlocks).toEqual([
+      '10.0.0.0/8',
+      '192.168.0.0/16',
+    ]);
+  });
+
+  test('reads the file named by HARDENED_MESH_CONFIG', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'lab.yaml'), 'hardenedMode: false\n');
+    expect(synth(cwd, { HARDENED_MESH_CONFIG: 'lab.yaml' }).status).toBe(0);
+    expect(output(cwd)).not.toContain('allow-nothing');
+  });
+
+  test('writes byte-identical output on every run', () => {
+    const cwd = tempDir();
+    synth(cwd);
+    const first = output(cwd);
+    synth(cwd);
+    expect(output(cwd)).toBe(first);
+  });
+
+  describe.each([
+    [
+      'an unknown key',
+      'hardendMode: false\n',
+      'hardened-mesh.yaml: unknown key "hardendMode" (did you mean "hardenedMode"?)',
+    ],
+    [
+      'a wrong type',
+      'hardenedMode: "off"\n',
+      'hardened-mesh.yaml: hardenedMode must be true or false, got "off"',
+    ],
+    [
+      'an invalid name',
+      'rootNamespace: Istio\n',
+      'hardened-mesh.yaml: rootNamespace "Istio" is not a valid namespace',
+    ],
+    [
+      'an invalid CIDR',
+      'ingress:\n  externalTrafficCidrs: "10.0.0.0/8, 10.0.0.0/33"\n',
+      'hardened-mesh.yaml: ingress.externalTrafficCidrs has "10.0.0.0/33" with prefix length "33"',
+    ],
+    [
+      'an empty CIDR list',
+      'ingress:\n  externalTrafficCidrs: ""\n',
+      'hardened-mesh.yaml: ingress.externalTrafficCidrs "" holds no address',
+    ],
+    ['YAML that does not parse', 'ingress: [\n', 'hardened-mesh.yaml: is not valid YAML'],
+  ])('with %s', (_what, config, message) => {
+    test('exits 1 naming the file, the key and the value, and leaves dist/ untouched', () => {
+      const cwd = tempDir();
+      fs.mkdirSync(path.join(cwd, 'dist'));
+      fs.writeFileSync(path.join(cwd, 'dist', 'hardened-mesh.k8s.yaml'), 'previous output\n');
+      fs.writeFileSync(path.join(cwd, 'hardened-mesh.yaml'), config);
+
+      const result = synth(cwd);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`hardened-mesh: ${message}`);
+      expect(result.stderr).toContain('nothing was written; dist/ is unchanged');
+      expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['hardened-mesh.k8s.yaml']);
+      expect(output(cwd)).toBe('previous output\n');
+      expect(fs.readdirSync(cwd).sort()).toEqual(['dist', 'hardened-mesh.yaml']);
+    });
+  });
+
+  test('writes into CDK8S_OUTDIR when cdk8s synth names one', () => {
+    const cwd = tempDir();
+    expect(synth(cwd, { CDK8S_OUTDIR: 'out' }).status).toBe(0);
+    expect(fs.readdirSync(path.join(cwd, 'out'))).toEqual(['hardened-mesh.k8s.yaml']);
+  });
+});

@@ -1,0 +1,75 @@
+import {
+  composeName,
+  InvalidValueError,
+  quote,
+  validateNamespace,
+  validateObjectName,
+} from '../lib/names';
+
+describe('validateNamespace', () => {
+  test('accepts a DNS-1123 label of up to 63 characters', () => {
+    expect(validateNamespace('ns', 'istio-system')).toBe('istio-system');
+    expect(validateNamespace('ns', 'a'.repeat(63))).toBe('a'.repeat(63));
+  });
+
+  test.each(['', 'Istio', 'istio.system', '-istio', 'istio-', 'a'.repeat(64)])(
+    'fails on %j',
+    (value) => {
+      expect(() => validateNamespace('ns', value)).toThrow(
+        `ns ${JSON.stringify(value)} is not a valid namespace: use a DNS-1123 label`,
+      );
+    },
+  );
+
+  test('fails on a non-string', () => {
+    expect(() => validateNamespace('ns', 7)).toThrow('ns must be a string, got 7');
+  });
+});
+
+describe('validateObjectName', () => {
+  test('accepts a DNS-1123 subdomain of up to 253 characters', () => {
+    expect(validateObjectName('name', 'istio.waypoint-1')).toBe('istio.waypoint-1');
+    expect(validateObjectName('name', 'a'.repeat(253))).toBe('a'.repeat(253));
+  });
+
+  test.each(['', 'Gateway', 'gate_way', 'gate..way', 'a'.repeat(254)])('fails on %j', (value) => {
+    expect(() => validateObjectName('name', value)).toThrow(
+      `name ${JSON.stringify(value)} is not a valid Kubernetes name: use a DNS-1123 subdomain`,
+    );
+  });
+});
+
+describe('composeName', () => {
+  test('joins parts with dashes', () => {
+    expect(composeName('app', ['istio-k8s', 'istio-system', 'x'])).toBe('istio-k8s-istio-system-x');
+  });
+
+  test('fails on a result longer than 253 characters, naming the field to shorten', () => {
+    expect(() => composeName('app', ['a'.repeat(250), 'xyz'])).toThrow(
+      'makes the name "' +
+        'a'.repeat(250) +
+        '-xyz" 254 characters long; Kubernetes allows at most 253: shorten app',
+    );
+  });
+
+  test('fails on an invalid result', () => {
+    expect(() => composeName('app', ['', 'x'])).toThrow('app makes the name "-x" invalid');
+  });
+});
+
+describe('InvalidValueError', () => {
+  test('keeps field, problem and path apart and renders them in order', () => {
+    const error = new InvalidValueError('app', 'is bad', 'chart/ingress');
+    expect(error.message).toBe('chart/ingress: app is bad');
+    expect(error.withFieldPrefix('ingress.').message).toBe('chart/ingress: ingress.app is bad');
+    expect(new InvalidValueError('app', 'is bad').withPath('p').message).toBe('p: app is bad');
+  });
+});
+
+describe('quote', () => {
+  test('renders values as JSON, and undefined as a word', () => {
+    expect(quote('x')).toBe('"x"');
+    expect(quote(['a'])).toBe('["a"]');
+    expect(quote(undefined)).toBe('undefined');
+  });
+});

@@ -1,0 +1,75 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { PROJECT_ROOT, runNode, tempDir } from '../support/run';
+
+// A copy of the project's sources with the real node_modules linked in, so the launcher can be
+// made to rebuild (or fail to) without touching this checkout's build/.
+function copyProject(): string {
+  const dir = tempDir('hardened-mesh-compiled-');
+  for (const entry of [
+    'main.ts',
+    'lib',
+    'imports',
+    'scripts',
+    'tsconfig.json',
+    'tsconfig.build.json',
+  ]) {
+    fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+function launch(project: string, cwd: string) {
+  return runNode([path.join(project, 'scripts', 'compiled.js'), 'main'], cwd);
+}
+
+describe('scripts/compiled.js', () => {
+  const project = copyProject();
+
+  test('compiles on first use, then runs the compiled entry without compiling again', () => {
+    const cwd = tempDir();
+    expect(launch(project, cwd).status).toBe(0);
+    const stamp = fs.statSync(path.join(project, 'build', '.stamp')).mtimeMs;
+    expect(fs.existsSync(path.join(project, 'build', 'main.js'))).toBe(true);
+
+    expect(launch(project, cwd).status).toBe(0);
+    expect(fs.statSync(path.join(project, 'build', '.stamp')).mtimeMs).toBe(stamp);
+  });
+
+  test('recompiles when a source is newer than the build, so an edit is never run stale', () => {
+    const cwd = tempDir();
+    launch(project, cwd);
+    const defaults = path.join(project, 'lib', 'defaults.ts');
+    fs.writeFileSync(
+      defaults,
+      fs.readFileSync(defaults, 'utf8').replace("'istio-k8s'", "'edited-istio'"),
+    );
+    const future = new Date(Date.now() + 5_000);
+    fs.utimesSync(defaults, future, future);
+
+    expect(launch(project, cwd).status).toBe(0);
+    expect(fs.readFileSync(path.join(cwd, 'dist', 'hardened-mesh.k8s.yaml'), 'utf8')).toContain(
+      'name: edited-istio-istio-system-policy-global-allow-nothing-ztunnel',
+    );
+  });
+
+  test('fails without running anything when the sources do not compile', () => {
+    const cwd = tempDir();
+    const broken = path.join(project, 'main.ts');
+    fs.appendFileSync(broken, '\nconst typo: number = "not a number";\n');
+    const future = new Date(Date.now() + 10_000);
+    fs.utimesSync(broken, future, future);
+
+    const result = launch(project, cwd);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('the TypeScript sources do not compile; nothing was run');
+    expect(fs.existsSync(path.join(cwd, 'dist'))).toBe(false);
+  });
+
+  test('prints its usage without an entry', () => {
+    const result = runNode([path.join(project, 'scripts', 'compiled.js')], tempDir());
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage: node scripts/compiled.js <entry>');
+  });
+});
