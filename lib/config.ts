@@ -10,6 +10,9 @@ export const DEFAULT_CONFIG_FILE = 'hardened-mesh.yaml';
 /** The environment variable that names another config file. */
 export const CONFIG_ENV_VAR = 'HARDENED_MESH_CONFIG';
 
+/** A config holds a few lines; anything this large is the wrong file, and is refused unread. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** Thrown for a config file that cannot be read, parsed or used; the message names the file. */
 export class ConfigError extends Error {
   constructor(
@@ -83,11 +86,32 @@ export function loadConfig(
 
 /** Reads and checks one config file; `file` is resolved against `cwd` and named in errors. */
 export function readConfigFile(file: string, cwd: string = process.cwd()): HardenedMeshProps {
+  const resolved = path.resolve(cwd, file);
+  let bytes: Buffer;
+  try {
+    const stat = fs.statSync(resolved);
+    if (!stat.isFile()) {
+      throw new ConfigError(file, 'is not a regular file; name a YAML file');
+    }
+    if (stat.size > MAX_CONFIG_BYTES) {
+      throw new ConfigError(
+        file,
+        `is ${stat.size} bytes; a config file is at most ${MAX_CONFIG_BYTES} bytes`,
+      );
+    }
+    bytes = fs.readFileSync(resolved);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw error;
+    }
+    throw new ConfigError(file, `cannot be read: ${(error as Error).message}`);
+  }
+
   let text: string;
   try {
-    text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, `cannot be read: ${(error as Error).message}`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError(file, 'is not valid UTF-8 text; save it as UTF-8');
   }
   return parseConfig(file, text);
 }
@@ -117,7 +141,8 @@ function checkMapping(
     throw new ConfigError(file, `${where} must be a mapping of keys to values, got ${quote(data)}`);
   }
   for (const [key, value] of Object.entries(data)) {
-    const kind = keys[key];
+    // Own keys only: `__proto__` or `constructor` must be unknown keys, not Object members.
+    const kind = Object.hasOwn(keys, key) ? keys[key] : undefined;
     if (kind === undefined) {
       throw new ConfigError(file, unknownKeyMessage(`${prefix}${key}`, key, Object.keys(keys)));
     }

@@ -1,7 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, loadConfig, parseConfig, readConfigFile } from '../lib/config';
+import {
+  ConfigError,
+  loadConfig,
+  MAX_CONFIG_BYTES,
+  parseConfig,
+  readConfigFile,
+} from '../lib/config';
 import { InvalidValueError } from '../lib/names';
 
 function tempDir(): string {
@@ -92,6 +98,27 @@ describe('parseConfig', () => {
     );
   });
 
+  test('fails on keys that name Object members instead of treating them as known', () => {
+    expect(() => parseConfig('c.yaml', '__proto__: {hardenedMode: false}')).toThrow(
+      'c.yaml: unknown key "__proto__"; allowed keys here:',
+    );
+    expect(() => parseConfig('c.yaml', 'ingress:\n  constructor: 1')).toThrow(
+      'c.yaml: unknown key "ingress.constructor"; allowed keys here: app, namespace, gateway, externalTrafficCidrs',
+    );
+  });
+
+  test('fails on a file of several YAML documents', () => {
+    expect(() => parseConfig('c.yaml', 'istioApp: x\n---\nistioApp: y\n')).toThrow(
+      /^c\.yaml: is not valid YAML: Source contains multiple documents/,
+    );
+  });
+
+  test('fails on nesting too deep to read, without crashing', () => {
+    expect(() => parseConfig('c.yaml', `a: ${'['.repeat(5000)}${']'.repeat(5000)}`)).toThrow(
+      /^c\.yaml: (is not valid YAML|unknown key "a")/,
+    );
+  });
+
   test('fails on a top level that is not a mapping', () => {
     expect(() => parseConfig('c.yaml', '- a\n- b')).toThrow(
       'c.yaml: the top level must be a mapping of keys to values, got ["a","b"]',
@@ -164,6 +191,37 @@ describe('readConfigFile', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'c.yaml'), 'istioApp: x\n');
     expect(readConfigFile('c.yaml', dir)).toEqual({ istioApp: 'x' });
+  });
+
+  test('reads a file that starts with a UTF-8 byte order mark', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'c.yaml'), '\ufeffistioApp: x\n');
+    expect(readConfigFile('c.yaml', dir)).toEqual({ istioApp: 'x' });
+  });
+
+  test('fails on bytes that are not UTF-8 instead of reading replacement characters', () => {
+    const dir = tempDir();
+    fs.writeFileSync(
+      path.join(dir, 'c.yaml'),
+      Buffer.from([0x69, 0x73, 0x3a, 0x20, 0xff, 0xfe, 0x0a]),
+    );
+    expect(() => readConfigFile('c.yaml', dir)).toThrow(
+      'c.yaml: is not valid UTF-8 text; save it as UTF-8',
+    );
+  });
+
+  test('fails on a file over 1 MiB without reading it', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'c.yaml'), `istioApp: "${'a'.repeat(MAX_CONFIG_BYTES)}"\n`);
+    expect(() => readConfigFile('c.yaml', dir)).toThrow(
+      `c.yaml: is ${MAX_CONFIG_BYTES + 13} bytes; a config file is at most ${MAX_CONFIG_BYTES} bytes`,
+    );
+  });
+
+  test('fails on a directory or a device instead of a file', () => {
+    const dir = tempDir();
+    expect(() => readConfigFile('.', dir)).toThrow('.: is not a regular file; name a YAML file');
+    expect(() => readConfigFile('/dev/zero', dir)).toThrow('/dev/zero: is not a regular file');
   });
 });
 
