@@ -64,6 +64,9 @@ const EXPECTED: Record<Kind, string> = {
  * Reads the chart props from `HARDENED_MESH_CONFIG` if it is set, else from `hardened-mesh.yaml`
  * in `cwd` if that exists, else returns the defaults.
  *
+ * A relative `HARDENED_MESH_CONFIG` is resolved against the directory the user ran npm from
+ * (`INIT_CWD`, which npm sets), not against the project root where npm runs the script.
+ *
  * Every key is checked: an unknown key (often a typo of a known one) or a value of the wrong type
  * is an error, never ignored, so a mistake cannot silently fall back to a default.
  */
@@ -76,7 +79,7 @@ export function loadConfig(
     if (named.trim() === '') {
       throw new ConfigError(CONFIG_ENV_VAR, 'is set but empty; unset it or name a YAML file');
     }
-    return { file: named, props: readConfigFile(named, cwd) };
+    return { file: named, props: readConfigFile(named, env.INIT_CWD ?? cwd) };
   }
   if (!fs.existsSync(path.resolve(cwd, DEFAULT_CONFIG_FILE))) {
     return { props: {} };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs a compiled entry point of this project (`node scripts/compiled.js main`), first compiling
-// the TypeScript sources into build/ when one of them is newer than the last successful build.
+// the TypeScript sources into build/ when one of them is newer than the last successful build
+// (so the first run after a fresh `npm ci` compiles, in about two seconds).
 //
 // Compiled JavaScript starts about as fast as bare node; running the sources through a
 // TypeScript loader on every synth costs several times that. The freshness check is a stat of
@@ -50,7 +51,7 @@ function build() {
   });
   if (result.status !== 0) {
     console.error('hardened-mesh: the TypeScript sources do not compile; nothing was run');
-    process.exit(result.status ?? 1);
+    process.exit(1);
   }
   fs.writeFileSync(stamp, '');
 }

@@ -173,6 +173,16 @@ describe('loadConfig', () => {
     });
   });
 
+  test('resolves a relative HARDENED_MESH_CONFIG against INIT_CWD, where the user ran npm', () => {
+    const project = tempDir();
+    const userDir = tempDir();
+    fs.writeFileSync(path.join(userDir, 'lab.yaml'), 'istioApp: lab\n');
+    expect(loadConfig({ HARDENED_MESH_CONFIG: 'lab.yaml', INIT_CWD: userDir }, project)).toEqual({
+      file: 'lab.yaml',
+      props: { istioApp: 'lab' },
+    });
+  });
+
   test('fails when HARDENED_MESH_CONFIG names a file that does not exist', () => {
     expect(() => loadConfig({ HARDENED_MESH_CONFIG: 'missing.yaml' }, tempDir())).toThrow(
       /^missing\.yaml: cannot be read: ENOENT/,

@@ -62,7 +62,7 @@ describe('scripts/compiled.js', () => {
     fs.utimesSync(broken, future, future);
 
     const result = launch(project, cwd);
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain('the TypeScript sources do not compile; nothing was run');
     expect(fs.existsSync(path.join(cwd, 'dist'))).toBe(false);
   });
