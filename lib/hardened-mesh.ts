@@ -1,13 +1,14 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_INGRESS_APP,
   DEFAULT_ISTIO_APP,
   DEFAULT_ROOT_NAMESPACE,
   DEFAULT_WAYPOINT_GATEWAY_CLASS,
 } from './defaults';
 import { IngressExternalTraffic, IngressExternalTrafficProps } from './ingress-external-traffic';
+import { checkProps } from './errors';
 import { InvalidValueError, quote } from './names';
+import { checkPropsObject, isPlainObject, withDefault } from './props';
 import { WaypointAllowNothing } from './waypoint-allow-nothing';
 import { ZtunnelAllowNothing } from './ztunnel-allow-nothing';
 
@@ -53,6 +54,18 @@ export interface HardenedMeshProps extends ChartProps {
   readonly ingress?: HardenedMeshIngressProps | false;
 }
 
+/** Every prop {@link HardenedMesh} takes, its own and those of a cdk8s Chart. */
+const HARDENED_MESH_PROPS = [
+  'hardenedMode',
+  'rootNamespace',
+  'istioApp',
+  'waypointGatewayClass',
+  'ingress',
+  'namespace',
+  'labels',
+  'disableResourceNameHashes',
+];
+
 /**
  * A chart that makes an Istio ambient mesh deny-by-default: every workload (through ztunnel) and
  * every waypoint refuses what no ALLOW policy matches, and the ingress gateway accepts external
@@ -70,10 +83,11 @@ export class HardenedMesh extends Chart {
   /** The external-traffic policy of the ingress gateway, unless `ingress` is `false`. */
   public readonly ingressExternalTraffic?: IngressExternalTraffic;
 
-  constructor(scope: Construct, id: string, props: HardenedMeshProps = {}) {
-    super(scope, id, props);
+  constructor(scope: Construct, id: string, props?: HardenedMeshProps) {
+    super(scope, id, isPlainObject(props) ? props : {});
 
-    const hardenedMode = props.hardenedMode ?? true;
+    const given = checkProps(this, () => checkPropsObject('props', props, HARDENED_MESH_PROPS));
+    const hardenedMode = withDefault(given.hardenedMode, true);
     if (typeof hardenedMode !== 'boolean') {
       throw new InvalidValueError(
         'hardenedMode',
@@ -81,8 +95,16 @@ export class HardenedMesh extends Chart {
         this.node.path,
       );
     }
-    const rootNamespace = props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
-    const istioApp = props.istioApp ?? DEFAULT_ISTIO_APP;
+    const ingress = withDefault(given.ingress, {});
+    if (ingress !== false && !isPlainObject(ingress)) {
+      throw new InvalidValueError(
+        'ingress',
+        `must be an object of ingress props, or false for no ingress policy, got ${quote(ingress)}`,
+        this.node.path,
+      );
+    }
+    const rootNamespace = withDefault(given.rootNamespace, DEFAULT_ROOT_NAMESPACE);
+    const istioApp = withDefault(given.istioApp, DEFAULT_ISTIO_APP);
 
     if (hardenedMode) {
       this.ztunnelAllowNothing = new ZtunnelAllowNothing(this, 'ztunnel-allow-nothing', {
@@ -92,17 +114,20 @@ export class HardenedMesh extends Chart {
       this.waypointAllowNothing = new WaypointAllowNothing(this, 'waypoint-allow-nothing', {
         rootNamespace,
         istioApp,
-        waypointGatewayClass: props.waypointGatewayClass ?? DEFAULT_WAYPOINT_GATEWAY_CLASS,
+        waypointGatewayClass: withDefault(
+          given.waypointGatewayClass,
+          DEFAULT_WAYPOINT_GATEWAY_CLASS,
+        ),
       });
     }
 
-    if (props.ingress !== false) {
-      const ingress = props.ingress ?? {};
+    if (ingress !== false) {
       try {
-        this.ingressExternalTraffic = new IngressExternalTraffic(this, 'ingress-external-traffic', {
-          ...ingress,
-          app: ingress.app ?? DEFAULT_INGRESS_APP,
-        });
+        this.ingressExternalTraffic = new IngressExternalTraffic(
+          this,
+          'ingress-external-traffic',
+          ingress,
+        );
       } catch (error) {
         // Report the field as the user wrote it on this chart, not as the inner construct names it.
         throw error instanceof InvalidValueError ? error.withFieldPrefix('ingress.') : error;

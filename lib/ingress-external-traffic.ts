@@ -10,8 +10,10 @@ import {
   GATEWAY_API_GROUP,
 } from './defaults';
 import { checkProps } from './errors';
+import { requireUniqueObjectNames } from './unique-names';
 import { IpBlocksInput, parseIpBlocks } from './ip-blocks';
 import { composeName, validateNamespace, validateObjectName } from './names';
+import { checkPropsObject, withDefault } from './props';
 
 /** Props of {@link IngressExternalTraffic}. */
 export interface IngressExternalTrafficProps {
@@ -73,24 +75,36 @@ export class IngressExternalTraffic extends Construct {
   /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
   public readonly policy: AuthorizationPolicy;
 
-  constructor(scope: Construct, id: string, props: IngressExternalTrafficProps = {}) {
+  constructor(scope: Construct, id: string, props?: IngressExternalTrafficProps) {
     super(scope, id);
 
-    const app = props.app ?? DEFAULT_INGRESS_APP;
-    this.namespace = checkProps(this, () =>
-      validateNamespace('namespace', props.namespace ?? DEFAULT_ROOT_NAMESPACE),
+    const given = checkProps(this, () =>
+      checkPropsObject('props', props, ['app', 'namespace', 'gateway', 'externalTrafficCidrs']),
     );
-    this.gateway = checkProps(this, () => validateObjectName('gateway', props.gateway ?? app));
+    // The app is checked on its own first: it is also the default Gateway name, and a bad value
+    // must be reported as `app`, the prop the user wrote.
+    const app = checkProps(this, () =>
+      validateObjectName('app', withDefault(given.app, DEFAULT_INGRESS_APP)),
+    );
+    this.namespace = checkProps(this, () =>
+      validateNamespace('namespace', withDefault(given.namespace, DEFAULT_ROOT_NAMESPACE)),
+    );
+    this.gateway = checkProps(this, () =>
+      validateObjectName('gateway', withDefault(given.gateway, app)),
+    );
     this.ipBlocks = checkProps(this, () =>
-      parseIpBlocks(
-        'externalTrafficCidrs',
-        props.externalTrafficCidrs ?? DEFAULT_EXTERNAL_TRAFFIC_CIDRS,
+      Object.freeze(
+        parseIpBlocks(
+          'externalTrafficCidrs',
+          withDefault(given.externalTrafficCidrs, DEFAULT_EXTERNAL_TRAFFIC_CIDRS),
+        ),
       ),
     );
     this.name = checkProps(this, () =>
       composeName('app', [app, this.namespace, 'external-traffic']),
     );
 
+    requireUniqueObjectNames(this);
     this.policy = new AuthorizationPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {

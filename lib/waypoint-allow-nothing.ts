@@ -7,13 +7,16 @@ import {
   GATEWAY_API_GROUP,
 } from './defaults';
 import { checkProps } from './errors';
+import { requireUniqueObjectNames } from './unique-names';
 import {
   composeName,
   InvalidValueError,
   quote,
+  requireString,
   validateNamespace,
   validateObjectName,
 } from './names';
+import { checkPropsObject, withDefault } from './props';
 
 /** Props of {@link WaypointAllowNothing}. */
 export interface WaypointAllowNothingProps {
@@ -67,14 +70,22 @@ export class WaypointAllowNothing extends Construct {
   /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
   public readonly policy: AuthorizationPolicy;
 
-  constructor(scope: Construct, id: string, props: WaypointAllowNothingProps = {}) {
+  constructor(scope: Construct, id: string, props?: WaypointAllowNothingProps) {
     super(scope, id);
 
+    const given = checkProps(this, () =>
+      checkPropsObject('props', props, [
+        'rootNamespace',
+        'namespace',
+        'istioApp',
+        'waypointGatewayClass',
+      ]),
+    );
     const rootNamespace = checkProps(this, () =>
-      validateNamespace('rootNamespace', props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE),
+      validateNamespace('rootNamespace', withDefault(given.rootNamespace, DEFAULT_ROOT_NAMESPACE)),
     );
     this.namespace = checkProps(this, () => {
-      const namespace = validateNamespace('namespace', props.namespace ?? rootNamespace);
+      const namespace = validateNamespace('namespace', withDefault(given.namespace, rootNamespace));
       if (namespace !== rootNamespace) {
         throw new InvalidValueError(
           'namespace',
@@ -88,17 +99,18 @@ export class WaypointAllowNothing extends Construct {
     const gatewayClass = checkProps(this, () =>
       validateObjectName(
         'waypointGatewayClass',
-        props.waypointGatewayClass ?? DEFAULT_WAYPOINT_GATEWAY_CLASS,
+        withDefault(given.waypointGatewayClass, DEFAULT_WAYPOINT_GATEWAY_CLASS),
       ),
     );
     this.name = checkProps(this, () =>
       composeName('istioApp', [
-        props.istioApp ?? DEFAULT_ISTIO_APP,
+        requireString('istioApp', withDefault(given.istioApp, DEFAULT_ISTIO_APP)),
         this.namespace,
         'policy-global-allow-nothing-waypoint',
       ]),
     );
 
+    requireUniqueObjectNames(this);
     this.policy = new AuthorizationPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {

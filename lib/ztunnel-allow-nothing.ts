@@ -2,7 +2,9 @@ import { Construct } from 'constructs';
 import { AuthorizationPolicy } from '../imports/authorizationpolicy-security.istio.io';
 import { DEFAULT_ISTIO_APP, DEFAULT_ROOT_NAMESPACE } from './defaults';
 import { checkProps } from './errors';
-import { composeName, validateNamespace } from './names';
+import { requireUniqueObjectNames } from './unique-names';
+import { composeName, requireString, validateNamespace } from './names';
+import { checkPropsObject, withDefault } from './props';
 
 /** Props of {@link ZtunnelAllowNothing}. */
 export interface ZtunnelAllowNothingProps {
@@ -43,20 +45,24 @@ export class ZtunnelAllowNothing extends Construct {
   /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
   public readonly policy: AuthorizationPolicy;
 
-  constructor(scope: Construct, id: string, props: ZtunnelAllowNothingProps = {}) {
+  constructor(scope: Construct, id: string, props?: ZtunnelAllowNothingProps) {
     super(scope, id);
 
+    const given = checkProps(this, () =>
+      checkPropsObject('props', props, ['rootNamespace', 'istioApp']),
+    );
     this.namespace = checkProps(this, () =>
-      validateNamespace('rootNamespace', props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE),
+      validateNamespace('rootNamespace', withDefault(given.rootNamespace, DEFAULT_ROOT_NAMESPACE)),
     );
     this.name = checkProps(this, () =>
       composeName('istioApp', [
-        props.istioApp ?? DEFAULT_ISTIO_APP,
+        requireString('istioApp', withDefault(given.istioApp, DEFAULT_ISTIO_APP)),
         this.namespace,
         'policy-global-allow-nothing-ztunnel',
       ]),
     );
 
+    requireUniqueObjectNames(this);
     this.policy = new AuthorizationPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {},

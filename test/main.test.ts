@@ -112,6 +112,33 @@ describe('main (npm run synth)', () => {
     expect(fs.readdirSync(path.join(cwd, 'out'))).toEqual(['hardened-mesh.k8s.yaml']);
   });
 
+  test('takes an empty CDK8S_OUTDIR as unset instead of replacing the working directory', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'keep.txt'), 'mine');
+    expect(synth(cwd, { CDK8S_OUTDIR: '' }).status).toBe(0);
+    expect(fs.readdirSync(cwd).sort()).toEqual(['dist', 'keep.txt']);
+  });
+
+  test('refuses CDK8S_OUTDIR=. and leaves the working directory alone', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'keep.txt'), 'mine');
+    const result = synth(cwd, { CDK8S_OUTDIR: '.' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'hardened-mesh: the output directory . is the working directory or one of its parents',
+    );
+    expect(fs.readdirSync(cwd)).toEqual(['keep.txt']);
+  });
+
+  test('escapes terminal control characters from the config in its messages', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'hardened-mesh.yaml'), 'istioApp: "\\e[31mred"\n');
+    const result = synth(cwd);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('istioApp makes the name "\\u001b[31mred');
+    expect(result.stderr).not.toContain('\u001b');
+  });
+
   test('under cdk8s synth, does not claim on failure that the output it had deleted is unchanged', () => {
     const cwd = tempDir();
     fs.writeFileSync(path.join(cwd, 'hardened-mesh.yaml'), 'hardenedMode: "no"\n');
