@@ -55,17 +55,29 @@ function build() {
   fs.writeFileSync(stamp, '');
 }
 
-const [entry, ...rest] = process.argv.slice(2);
-if (entry === '--build') {
-  build();
-} else if (!entry) {
-  console.error('usage: node scripts/compiled.js <entry> [args...] | --build');
-  process.exit(2);
-} else {
-  // An installed package ships build/ without its sources: nothing to compile there.
+/**
+ * Compiles build/ when a source is newer than it, then returns the path of the compiled `entry`.
+ * An installed package ships build/ without its sources: nothing to compile there.
+ */
+function compiledEntry(entry) {
   if (fs.existsSync(path.join(root, 'tsconfig.build.json')) && !isFresh()) {
     build();
   }
-  process.argv = [process.argv[0], path.join(buildDir, `${entry}.js`), ...rest];
-  require(path.join(buildDir, `${entry}.js`));
+  return path.join(buildDir, `${entry}.js`);
+}
+
+module.exports = { compiledEntry };
+
+if (require.main === module) {
+  const [entry, ...rest] = process.argv.slice(2);
+  if (entry === '--build') {
+    build();
+  } else if (!entry) {
+    console.error('usage: node scripts/compiled.js <entry> [args...] | --build');
+    process.exit(2);
+  } else {
+    const file = compiledEntry(entry);
+    process.argv = [process.argv[0], file, ...rest];
+    require(file);
+  }
 }
