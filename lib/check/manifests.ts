@@ -87,7 +87,7 @@ export function decodeUtf8(file: string, bytes: Uint8Array): string {
 export function parseYamlDocuments(file: string, text: string): unknown[] {
   let documents;
   try {
-    documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+    documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   } catch (error) {
     throw new CheckInputError(file, 'content', `is not readable YAML: ${String(error)}`);
   }
@@ -103,7 +103,7 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
       throw new CheckInputError(
         file,
         line === undefined ? where : `${where} (line ${line})`,
-        `is not valid YAML: ${problem.message.split('\n')[0]}`,
+        `is not valid YAML: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
       );
     }
     try {
