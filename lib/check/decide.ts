@@ -233,7 +233,7 @@ function serviceWaypointKey(mesh: Mesh, service: MeshService, peer: Peer): strin
   if (peer.gateway && service.labels['istio.io/ingress-use-waypoint'] !== 'true') {
     return undefined;
   }
-  const key = mesh.waypointKeyFor(service.namespace, service.labels);
+  const key = mesh.waypointKeyOf(service);
   const waypoint = key ? mesh.waypointByKey(key) : undefined;
   if (waypoint && waypoint.trafficType !== 'service' && waypoint.trafficType !== 'all') {
     return undefined;
@@ -389,7 +389,10 @@ function summarize(hops: readonly Hop[]): Decision {
       hops,
     };
   }
-  const deciding = [...hops].reverse().find((hop) => hop.verdict.policy);
+  let deciding: Hop | undefined;
+  for (let i = hops.length - 1; i >= 0 && !deciding; i--) {
+    deciding = hops[i].verdict.policy ? hops[i] : undefined;
+  }
   return {
     decision: 'allow',
     enforcedBy: null,
@@ -432,7 +435,7 @@ export function decide(mesh: Mesh, input: DecisionInput, defaultNamespace = 'def
         `is ${quote(to.workload)}, but no workload of that name is in namespace ${quote(namespace)} of the manifests`,
       );
     }
-    const key = mesh.waypointKeyFor(workload.namespace, workload.labels);
+    const key = mesh.waypointKeyOf(workload);
     const waypoint = key ? mesh.waypointByKey(key) : undefined;
     const usesWaypoint =
       key !== undefined &&

@@ -262,7 +262,11 @@ export class Mesh {
 
   private readonly ztunnelCache = new Map<Workload, AuthorizationPolicy[]>();
   private readonly gatewayCache = new Map<IngressGateway, AuthorizationPolicy[]>();
-  private readonly waypointCache = new Map<string, AuthorizationPolicy[]>();
+  private readonly waypointCache = new Map<
+    Waypoint,
+    Map<MeshService | undefined, AuthorizationPolicy[]>
+  >();
+  private readonly waypointKeyCache = new Map<object, string | undefined>();
   private readonly backendCache = new Map<MeshService, Workload[]>();
   private readonly servicesOfCache = new Map<Workload, MeshService[]>();
 
@@ -690,6 +694,16 @@ export class Mesh {
     return `${source['istio.io/use-waypoint-namespace'] ?? namespace}/${name}`;
   }
 
+  /** {@link waypointKeyFor} of a Service or workload, kept after the first call. */
+  public waypointKeyOf(object: MeshService | Workload): string | undefined {
+    if (this.waypointKeyCache.has(object)) {
+      return this.waypointKeyCache.get(object);
+    }
+    const key = this.waypointKeyFor(object.namespace, object.labels);
+    this.waypointKeyCache.set(object, key);
+    return key;
+  }
+
   /** The waypoint object for a `<ns>/<name>` key. */
   public waypointByKey(key: string): Waypoint | undefined {
     return this.waypoints.get(key);
@@ -739,12 +753,12 @@ export class Mesh {
 
   private autoAllowPolicies(workload: Workload): AuthorizationPolicy[] {
     const keys = new Set<string>();
-    const own = this.waypointKeyFor(workload.namespace, workload.labels);
+    const own = this.waypointKeyOf(workload);
     if (own) {
       keys.add(own);
     }
     for (const service of this.servicesOf(workload)) {
-      const key = this.waypointKeyFor(service.namespace, service.labels);
+      const key = this.waypointKeyOf(service);
       if (key) {
         keys.add(key);
       }
@@ -788,8 +802,12 @@ export class Mesh {
     waypoint: Waypoint,
     service?: MeshService,
   ): readonly AuthorizationPolicy[] {
-    const cacheKey = `${waypoint.namespace}/${waypoint.name}|${service ? `${service.namespace}/${service.name}` : ''}`;
-    let list = this.waypointCache.get(cacheKey);
+    let byService = this.waypointCache.get(waypoint);
+    if (!byService) {
+      byService = new Map();
+      this.waypointCache.set(waypoint, byService);
+    }
+    let list = byService.get(service);
     if (!list) {
       const classPolicies = (
         this.byTarget.get(`GatewayClass/${this.rootNamespace}/${waypoint.className}`) ?? []
@@ -803,7 +821,7 @@ export class Mesh {
           ...classPolicies,
         ]),
       ]);
-      this.waypointCache.set(cacheKey, list);
+      byService.set(service, list);
     }
     return list;
   }

@@ -26,6 +26,44 @@ function names(policies: readonly AuthorizationPolicy[]): string {
   return shown.join(', ') + (policies.length > 3 ? ` and ${policies.length - 3} more` : '');
 }
 
+/** What a decision over one policy list needs, computed once per list (lists are cached). */
+interface ListSummary {
+  readonly custom: readonly AuthorizationPolicy[];
+  readonly deny: readonly AuthorizationPolicy[];
+  readonly allow: readonly AuthorizationPolicy[];
+  readonly allowReasons: readonly string[];
+  readonly denyReasons: readonly string[];
+  readonly noMatch?: Verdict;
+}
+
+const summaries = new WeakMap<readonly AuthorizationPolicy[], ListSummary>();
+
+function summarize(policies: readonly AuthorizationPolicy[]): ListSummary {
+  let summary = summaries.get(policies);
+  if (!summary) {
+    const allow = policies.filter((policy) => policy.action === 'ALLOW');
+    const deny = policies.filter((policy) => policy.action === 'DENY');
+    // Name the allow-nothing policy (no rules) when there is one: it is what closed the door.
+    const closing = allow.find((policy) => policy.rules.length === 0) ?? allow[0];
+    summary = {
+      custom: policies.filter((policy) => policy.action === 'CUSTOM'),
+      deny,
+      allow,
+      allowReasons: allow.map((policy) => `ALLOW policy ${policy.id} matches`),
+      denyReasons: deny.map((policy) => `DENY policy ${policy.id} matches`),
+      noMatch: closing && {
+        allowed: false,
+        policy: closing,
+        reason: `no ALLOW policy matches (applying: ${names(allow)})`,
+      },
+    };
+    summaries.set(policies, summary);
+  }
+  return summary;
+}
+
+const NO_ALLOW_APPLIES: Verdict = { allowed: true, reason: 'no ALLOW policy applies' };
+
 /**
  * Applies the evaluation order to `policies` (already restricted to those that apply at this
  * point and sorted). CUSTOM policies are only given by Envoy points: the external authorizer is
@@ -36,8 +74,9 @@ export function enforce(
   context: EvalContext,
   matches: PolicyMatcher,
 ): Verdict {
-  for (const policy of policies) {
-    if (policy.action === 'CUSTOM' && matches(policy, context)) {
+  const summary = summarize(policies);
+  for (const policy of summary.custom) {
+    if (matches(policy, context)) {
       return {
         allowed: false,
         policy,
@@ -47,25 +86,18 @@ export function enforce(
       };
     }
   }
-  for (const policy of policies) {
-    if (policy.action === 'DENY' && matches(policy, context)) {
-      return { allowed: false, policy, reason: `DENY policy ${policy.id} matches` };
+  for (let i = 0; i < summary.deny.length; i++) {
+    if (matches(summary.deny[i], context)) {
+      return { allowed: false, policy: summary.deny[i], reason: summary.denyReasons[i] };
     }
   }
-  const allows = policies.filter((policy) => policy.action === 'ALLOW');
-  if (allows.length === 0) {
-    return { allowed: true, reason: 'no ALLOW policy applies' };
+  if (summary.allow.length === 0) {
+    return NO_ALLOW_APPLIES;
   }
-  for (const policy of allows) {
-    if (matches(policy, context)) {
-      return { allowed: true, policy, reason: `ALLOW policy ${policy.id} matches` };
+  for (let i = 0; i < summary.allow.length; i++) {
+    if (matches(summary.allow[i], context)) {
+      return { allowed: true, policy: summary.allow[i], reason: summary.allowReasons[i] };
     }
   }
-  // Name the allow-nothing policy (no rules) when there is one: it is what closed the door.
-  const closing = allows.find((policy) => policy.rules.length === 0) ?? allows[0];
-  return {
-    allowed: false,
-    policy: closing,
-    reason: `no ALLOW policy matches (applying: ${names(allows)})`,
-  };
+  return summary.noMatch!;
 }

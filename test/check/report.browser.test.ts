@@ -75,7 +75,9 @@ describe('the Bookinfo reachability report in chromium', () => {
 
   test('colours known pairs: curl to productpage allowed (GET via waypoint), reviews to productpage denied', async () => {
     const colour = (from: string, to: string) =>
-      cell(from, to).evaluate((element) => getComputedStyle(element).backgroundColor);
+      cell(from, to).evaluate(
+        (element) => element.ownerDocument.defaultView!.getComputedStyle(element).backgroundColor,
+      );
     await expect(colour('Deployment default/curl', 'default/productpage:9080')).resolves.toBe(
       ALLOW_COLOUR,
     );
