@@ -437,9 +437,11 @@ export function decide(mesh: Mesh, input: DecisionInput, defaultNamespace = 'def
     }
     const key = mesh.waypointKeyOf(workload);
     const waypoint = key ? mesh.waypointByKey(key) : undefined;
+    // A waypoint missing from the manifests has the default traffic type, service: pod-direct
+    // traffic would not use it.
     const usesWaypoint =
-      key !== undefined &&
-      (!waypoint || waypoint.trafficType === 'workload' || waypoint.trafficType === 'all');
+      waypoint !== undefined &&
+      (waypoint.trafficType === 'workload' || waypoint.trafficType === 'all');
     const request = toRequest(input.request, `${workload.name}.${workload.namespace}`);
     const hops: Hop[] = [];
     // Pod-direct traffic has no Service to say it is HTTP: a waypoint reads it as TCP.

@@ -3,7 +3,9 @@
  * sources they are) against every Service port (columns), each cell the decision on a default
  * request (`GET /`). Rendered as a self-contained HTML page or as Markdown for a pull request.
  */
+import { InvalidValueError, quote } from '../names';
 import { Decision, decideFromWorkload } from './decide';
+import { CheckInputError } from './errors';
 import { Mesh, MeshService, Workload } from './mesh';
 
 /** One row: a source workload. */
@@ -58,11 +60,24 @@ export function buildMatrix(mesh: Mesh): Matrix {
     })),
   );
   const cells = rows.map((row) =>
-    columns.map((column) =>
-      mesh.backends(column.service).length === 0
-        ? null
-        : decideFromWorkload(mesh, row.workload, column.service, column.port),
-    ),
+    columns.map((column) => {
+      if (mesh.backends(column.service).length === 0) {
+        return null;
+      }
+      try {
+        return decideFromWorkload(mesh, row.workload, column.service, column.port);
+      } catch (error) {
+        if (error instanceof InvalidValueError) {
+          // Only a Service port naming a container port its backend lacks gets here.
+          throw new CheckInputError(
+            column.service.file,
+            `Service ${quote(`${column.service.namespace}/${column.service.name}`)} spec.ports`,
+            error.message.replace(/^to\.port /, 'port '),
+          );
+        }
+        throw error;
+      }
+    }),
   );
   return { rows, columns, cells };
 }

@@ -399,6 +399,20 @@ describe('decide: through a waypoint', () => {
     expect(decide(mesh, input('GET'))).toMatchObject({ decision: 'deny', enforcedBy: 'waypoint' });
   });
 
+  test('pod-direct traffic ignores a missing waypoint, whose default traffic type is service', () => {
+    const mesh = meshOf([
+      namespace('app', { 'istio.io/use-waypoint': 'ghost' }),
+      deployment('app', 'client'),
+      deployment('app', 'api'),
+    ]);
+    expect(
+      decide(mesh, {
+        from: { workload: 'client', namespace: 'app' },
+        to: { workload: 'api', namespace: 'app', port: 8080 },
+      }).hops.map((h) => h.point),
+    ).toEqual(['ztunnel']);
+  });
+
   test('pod-direct traffic uses the waypoint only when it serves workload traffic', () => {
     const direct = {
       from: { workload: 'client', namespace: 'app' },

@@ -83,3 +83,16 @@ describe('renderMarkdown', () => {
     );
   });
 });
+
+describe('buildMatrix on a broken Service', () => {
+  test('fails naming the Service when a named targetPort is not declared by its backend', () => {
+    const broken = meshOf([
+      namespace('app'),
+      deployment('app', 'api'),
+      service('app', 'api', 80, {}, { target: 'web' }),
+    ]);
+    expect(() => buildMatrix(broken)).toThrow(
+      'mesh.yaml: Service "app/api" spec.ports port 80 of Service app/api targets container port "web", which Deployment app/api does not declare',
+    );
+  });
+});
