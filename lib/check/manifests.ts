@@ -79,6 +79,12 @@ export function decodeUtf8(file: string, bytes: Uint8Array): string {
   }
 }
 
+const TOO_DEEP = 'is nested too deeply to read (the parser ran out of stack)';
+
+function yamlProblem(message: string): string {
+  return /Maximum call stack/.test(message) ? TOO_DEEP : `is not valid YAML: ${message}`;
+}
+
 /**
  * Parses every YAML document of `text`; returns the plain values, `null` for empty documents.
  * Syntax errors, duplicate keys and alias bombs become a {@link CheckInputError} naming the file
@@ -89,7 +95,7 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
   try {
     documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   } catch (error) {
-    throw new CheckInputError(file, 'content', `is not readable YAML: ${String(error)}`);
+    throw new CheckInputError(file, 'content', yamlProblem(String(error)));
   }
   if (!Array.isArray(documents)) {
     // parseAllDocuments returns an EmptyStream for empty input.
@@ -103,7 +109,7 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
       throw new CheckInputError(
         file,
         line === undefined ? where : `${where} (line ${line})`,
-        `is not valid YAML: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        yamlProblem(problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
       );
     }
     try {
@@ -115,7 +121,9 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
         where,
         /alias/i.test(message)
           ? `expands too many aliases (more than ${MAX_ALIAS_COUNT}); refusing a possible YAML bomb`
-          : `cannot be read: ${message}`,
+          : /Maximum call stack/.test(message)
+            ? TOO_DEEP
+            : `cannot be read: ${message}`,
       );
     }
   });

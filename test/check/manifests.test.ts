@@ -58,6 +58,13 @@ describe('parseManifestText', () => {
     );
   });
 
+  test('fails clearly on nesting too deep for the parser', () => {
+    const deep = `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    expect(() => parseManifestText('deep.yaml', deep)).toThrow(
+      /^deep\.yaml: document 1( \(line 1\))? is nested too deeply to read \(the parser ran out of stack\)$/,
+    );
+  });
+
   test('fails on duplicate keys', () => {
     expect(() => parseManifestText('dup.yaml', 'kind: A\nkind: B\n')).toThrow(
       /^dup\.yaml: document 1 \(line 2\) is not valid YAML: Map keys must be unique/,
