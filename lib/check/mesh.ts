@@ -158,7 +158,11 @@ export interface HttpRouteObject {
 }
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
-const HTTP_PORT = /^(http|http2|grpc|grpc-web)(-|$)/i;
+/**
+ * Port names and appProtocols a waypoint serves as HTTP (Istio protocol selection); any other
+ * port is TCP there. Whether a waypoint sniffs undeclared ports is not modelled.
+ */
+const HTTP_PORT = /^(http|http2|grpc|grpc-web|kubernetes\.io\/h2c)(-|$)/i;
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
 /** Whether every label of `selector` is on `labels`. */
@@ -545,13 +549,8 @@ export class Mesh {
       [GATEWAY_NAME_LABEL]: object.name,
     };
     const serviceAccount = `${object.name}-istio`;
-    const gateway: IngressGateway = {
-      name: object.name,
-      namespace: object.namespace,
-      listeners,
-      workload: undefined as unknown as Workload,
-    };
-    (gateway as { workload: Workload }).workload = {
+    // The gateway and its pods refer to each other: build the pods first, then link them.
+    const workload: { -readonly [K in keyof Workload]: Workload[K] } = {
       kind: 'Gateway',
       name: object.name,
       namespace: object.namespace,
@@ -560,9 +559,15 @@ export class Mesh {
       identity: identityOf(this.trustDomain, object.namespace, serviceAccount),
       ambient: this.captured(object.namespace, podLabels),
       containerPorts: new Map(),
-      gateway,
       file: object.file,
     };
+    const gateway: IngressGateway = {
+      name: object.name,
+      namespace: object.namespace,
+      listeners,
+      workload,
+    };
+    workload.gateway = gateway;
     this.gateways.set(key, gateway);
   }
 
