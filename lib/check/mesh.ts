@@ -749,33 +749,36 @@ export class Mesh {
       index.selecting(root, workload.labels, list);
     }
     if (emptySelectorSelectsAll) {
-      // An Envoy proxy reads `selector: {}` as every workload of the namespace (reference
-      // section 2, edge case); ztunnel attaches it to nothing.
+      // An Envoy proxy reads `selector: {}` as every workload it selects from (reference section
+      // 2, edge case): its namespace's and, as for any selector, the root namespace's, which
+      // reach all namespaces. ztunnel attaches it to nothing.
       list.push(...(index.emptySelector.get(workload.namespace) ?? []));
+      if (workload.namespace !== root) {
+        list.push(...(index.emptySelector.get(root) ?? []));
+      }
     }
     return list;
   }
 
+  /**
+   * The synthesized ALLOW of every waypoint that really serves `workload`: its own waypoint only
+   * if that waypoint takes workload traffic, a Service's only if it takes service traffic
+   * (istiod's `fetchWaypointForWorkload` / `fetchWaypointForService` feed
+   * `implicitWaypointPolicies`, reference section 2).
+   */
   private autoAllowPolicies(workload: Workload): AuthorizationPolicy[] {
-    const keys = new Set<string>();
-    const own = this.waypointKeyOf(workload);
-    if (own) {
-      keys.add(own);
-    }
+    const waypoints = new Map<string, Waypoint>();
+    const add = (key: string | undefined, serves: Waypoint['trafficType']) => {
+      const waypoint = key === undefined ? undefined : this.waypoints.get(key);
+      if (waypoint && (waypoint.trafficType === serves || waypoint.trafficType === 'all')) {
+        waypoints.set(key!, waypoint);
+      }
+    };
+    add(this.waypointKeyOf(workload), 'workload');
     for (const service of this.servicesOf(workload)) {
-      const key = this.waypointKeyOf(service);
-      if (key) {
-        keys.add(key);
-      }
+      add(this.waypointKeyOf(service), 'service');
     }
-    const policies: AuthorizationPolicy[] = [];
-    for (const key of [...keys].sort()) {
-      const waypoint = this.waypoints.get(key);
-      if (waypoint) {
-        policies.push(autoAllowPolicy(waypoint));
-      }
-    }
-    return policies;
+    return [...waypoints.keys()].sort().map((key) => autoAllowPolicy(waypoints.get(key)!));
   }
 
   /**

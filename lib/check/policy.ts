@@ -559,6 +559,25 @@ function readCondition(field: string, raw: YamlMap, policyNamespace: string): Pr
   return predicates;
 }
 
+/**
+ * istiod's validation refuses a `from` entry whose source sets no field, and a `to` entry whose
+ * operation sets none (pkg/config/validation: "`from.source` must not be empty"), so such a policy
+ * never reaches a proxy; deciding with it would give a confident answer about a policy that does
+ * not exist.
+ */
+function requirePopulated(field: string, map: YamlMap): void {
+  const populated = Object.values(map).some((value) =>
+    Array.isArray(value) ? value.length > 0 : value !== undefined && value !== null,
+  );
+  if (!populated) {
+    throw new InvalidValueError(
+      field,
+      'sets no field; istiod refuses such a policy ("must not be empty"): give at least one field, ' +
+        'or drop the entry',
+    );
+  }
+}
+
 function readRule(field: string, raw: unknown, policyNamespace: string): PolicyRule {
   const rule = readOptionalMap(field, raw);
   rejectUnknownKeys(field, rule, RULE_KEYS);
@@ -572,6 +591,7 @@ function readRule(field: string, raw: unknown, policyNamespace: string): PolicyR
         const entry = readOptionalMap(entryField, item);
         rejectUnknownKeys(entryField, entry, ['source']);
         const source = readOptionalMap(`${entryField}.source`, entry.source);
+        requirePopulated(`${entryField}.source`, source);
         return { predicates: readSource(`${entryField}.source`, source, policyNamespace) };
       }),
     });
@@ -585,6 +605,7 @@ function readRule(field: string, raw: unknown, policyNamespace: string): PolicyR
         const entry = readOptionalMap(entryField, item);
         rejectUnknownKeys(entryField, entry, ['operation']);
         const operation = readOptionalMap(`${entryField}.operation`, entry.operation);
+        requirePopulated(`${entryField}.operation`, operation);
         return { predicates: readOperation(`${entryField}.operation`, operation) };
       }),
     });

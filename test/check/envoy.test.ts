@@ -85,9 +85,13 @@ describe('Envoy L7 matching on an HTTP chain', () => {
     expect(envoyPolicyMatches(negative, ctx({ request: http() }))).toBe(true);
   });
 
-  test('an empty source entry means any source in Envoy', () => {
-    const p = policy({ rules: [{ from: [{ source: {} }] }] });
-    expect(envoyPolicyMatches(p, ctx({ request: http() }))).toBe(true);
+  test('an empty source or operation entry is refused, as istiod refuses it (never reaches Envoy)', () => {
+    expect(() => policy({ rules: [{ from: [{ source: {} }] }] })).toThrow(
+      'spec.rules[0].from[0].source sets no field; istiod refuses such a policy',
+    );
+    expect(() => policy({ rules: [{ to: [{ operation: { methods: [] } }] }] })).toThrow(
+      'spec.rules[0].to[0].operation sets no field',
+    );
   });
 });
 

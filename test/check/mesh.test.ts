@@ -245,6 +245,33 @@ describe('Mesh.ztunnelPolicies: scope at ztunnel', () => {
     expect(ids(on.ztunnelPolicies(on.workload('n', 'lone')!))).toEqual([]);
     expect(autoAllowPolicy(on.waypoint('n', 'wp')!).rules).toHaveLength(1);
   });
+
+  // istiod adds the policy only where the waypoint really serves the workload:
+  // fetchWaypointForWorkload needs waypoint-for workload|all, fetchWaypointForService needs
+  // service|all (reference section 2, implicitWaypointPolicies).
+  test('the auto-allow waypoint policy follows the traffic type the waypoint serves', () => {
+    const on = meshOf(
+      [
+        namespace('n', { 'istio.io/use-waypoint': 'svc-only' }),
+        deployment('n', 'client'),
+        waypointGateway('n', 'svc-only'),
+        namespace('m'),
+        deployment('m', 'server'),
+        service('m', 'server', 8080, { 'istio.io/use-waypoint': 'wl-only' }),
+        waypointGateway('m', 'wl-only', 'workload'),
+        deployment('m', 'pod', 'pod', { 'istio.io/use-waypoint': 'wl-only' }),
+      ],
+      { autoAllowWaypointPolicy: true },
+    );
+    // The namespace's waypoint serves services only: a pod that no Service selects is not behind it.
+    expect(ids(on.ztunnelPolicies(on.workload('n', 'client')!))).toEqual([]);
+    // A workload-only waypoint named by a Service does not serve that Service's pods...
+    expect(ids(on.ztunnelPolicies(on.workload('m', 'server')!))).toEqual([]);
+    // ...but does serve a pod that names it itself.
+    expect(ids(on.ztunnelPolicies(on.workload('m', 'pod')!))).toEqual([
+      'm/istio_allow_waypoint_m_wl-only',
+    ]);
+  });
 });
 
 describe('Mesh.waypointPolicies: waypoints honour only targetRefs', () => {
@@ -334,6 +361,24 @@ describe('Mesh.gatewayPolicies: Gateway-API ingress gateways', () => {
       'gw/ns-wide',
       'gw/to-front',
       'istio-system/allow-nothing',
+    ]);
+  });
+
+  // A root-namespace selector reaches every namespace, and Envoy reads `selector: {}` as
+  // selecting everything (reference section 2), so a root `selector: {}` policy lands on
+  // ingress gateways in every namespace.
+  test('a root-namespace empty selector reaches gateways in other namespaces', () => {
+    const mesh = meshOf([
+      namespace('gw', {}, false),
+      ingress('gw', 'front'),
+      policyObject('istio-system', 'root-empty', {
+        selector: {},
+        action: 'DENY',
+        rules: [{ to: [{ operation: { paths: ['/admin*'] } }] }],
+      }),
+    ]);
+    expect(ids(mesh.gatewayPolicies(mesh.ingressGateway('gw', 'front')!))).toEqual([
+      'istio-system/root-empty',
     ]);
   });
 });
