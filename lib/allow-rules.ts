@@ -72,6 +72,7 @@ export interface Operation {
 const CONDITION_KEYS = [
   ...ZTUNNEL_WHEN_KEYS,
   'remote.ip',
+  'source.serviceAccount',
   'request.auth.principal',
   'request.auth.audiences',
   'request.auth.presenter',
