@@ -6,13 +6,25 @@ import {
   DEFAULT_ROOT_NAMESPACE,
   DEFAULT_WAYPOINT_GATEWAY_CLASS,
 } from './defaults';
+import { checkProps } from './errors';
 import { IngressExternalTraffic, IngressExternalTrafficProps } from './ingress-external-traffic';
 import { InvalidValueError, quote } from './names';
+import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
+import { resolveSyncWaves, SyncWaves } from './sync-waves';
+import { WaypointAllow, WaypointAllowProps } from './waypoint-allow';
 import { WaypointAllowNothing } from './waypoint-allow-nothing';
 import { ZtunnelAllowNothing } from './ztunnel-allow-nothing';
 
-/** The ingress gateway part of {@link HardenedMeshProps}. */
-export type HardenedMeshIngressProps = IngressExternalTrafficProps;
+/** The ingress gateway part of {@link HardenedMeshProps}; its sync wave is the chart's `allow`. */
+export type HardenedMeshIngressProps = Omit<IngressExternalTrafficProps, 'syncWave'>;
+
+/**
+ * A waypoint of the mesh and the workloads that use it, for {@link HardenedMeshProps.waypoints}.
+ */
+export type HardenedMeshWaypointProps = Pick<
+  WaypointAllowProps,
+  'namespace' | 'waypoint' | 'serviceAccount' | 'targets'
+>;
 
 /** Props of {@link HardenedMesh}. */
 export interface HardenedMeshProps extends ChartProps {
@@ -51,6 +63,59 @@ export interface HardenedMeshProps extends ChartProps {
    * @default - app 'istio-ingress-k8s' in 'istio-system', Gateway named after the app, open to '0.0.0.0/0'
    */
   readonly ingress?: HardenedMeshIngressProps | false;
+
+  /**
+   * The waypoints of the mesh, each with the workloads that use it (by default every workload of
+   * the waypoint's namespace, as `istio.io/use-waypoint` on the namespace makes it). Traffic
+   * through a waypoint reaches the destination ztunnel with the waypoint's identity, so unless
+   * istiod writes the waypoint's ALLOW itself (`autoAllowWaypointPolicy`), this chart emits a
+   * {@link WaypointAllow} for each, in hardened mode only: without the lockdown, an ALLOW would
+   * itself make those workloads deny everything else.
+   *
+   * @default - none
+   */
+  readonly waypoints?: readonly HardenedMeshWaypointProps[];
+
+  /**
+   * Whether istiod runs with `PILOT_AUTO_ALLOW_WAYPOINT_POLICY=true` and so lets every waypoint
+   * reach the workloads that use it by a policy of its own. Set it to what the cluster uses:
+   * with `false` (Istio's default; the istio-k8s charm turns it on) the chart emits those ALLOWs
+   * for the `waypoints`. Emitting them while the cluster also does is harmless.
+   *
+   * @default false
+   * @see https://istio.io/latest/docs/reference/commands/pilot-discovery/#envvars
+   */
+  readonly autoAllowWaypointPolicy?: boolean;
+
+  /**
+   * The mesh's trust domain (`meshConfig.trustDomain`), used in the principals this chart writes.
+   *
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+
+  /**
+   * Argo CD sync waves: the ALLOW policies (ingress, waypoints) in `allow`, the allow-nothing
+   * policies in `allowNothing`, which must be higher. Argo CD applies lower waves first and
+   * prunes in reverse, so enabling hardening never cuts traffic before its ALLOWs exist, and
+   * disabling it removes the lockdown before the ALLOWs. Waves order resources within one Argo CD
+   * Application only. `false` writes no annotation.
+   *
+   * @default { allow: -1, allowNothing: 1 }
+   * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+   */
+  readonly syncWaves?: SyncWaves | false;
+
+  /**
+   * Render the allow-nothing policies with `istio.io/dry-run: "true"`, to log what the lockdown
+   * would deny without enforcing it. Version caveat for ztunnel: up to Istio 1.25.1 ztunnel
+   * ignores the annotation and ENFORCES the lockdown; 1.25.2 to 1.28 skip dry-run policies
+   * entirely (nothing is enforced or logged); 1.29 and later log them only when istiod has
+   * `AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true`. Waypoints log them in every release.
+   *
+   * @default false
+   */
+  readonly dryRun?: boolean;
 }
 
 /**
@@ -70,6 +135,9 @@ export class HardenedMesh extends Chart {
   /** The external-traffic policy of the ingress gateway, unless `ingress` is `false`. */
   public readonly ingressExternalTraffic?: IngressExternalTraffic;
 
+  /** The waypoint ALLOWs this chart writes (see `waypoints` and `autoAllowWaypointPolicy`). */
+  public readonly waypointAllows: readonly WaypointAllow[];
+
   constructor(scope: Construct, id: string, props: HardenedMeshProps = {}) {
     super(scope, id, props);
 
@@ -83,16 +151,32 @@ export class HardenedMesh extends Chart {
     }
     const rootNamespace = props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
     const istioApp = props.istioApp ?? DEFAULT_ISTIO_APP;
+    const trustDomain = checkProps(this, () =>
+      validateTrustDomain('trustDomain', props.trustDomain ?? DEFAULT_TRUST_DOMAIN),
+    );
+    const autoAllowWaypointPolicy = props.autoAllowWaypointPolicy ?? false;
+    if (typeof autoAllowWaypointPolicy !== 'boolean') {
+      throw new InvalidValueError(
+        'autoAllowWaypointPolicy',
+        `must be true or false (the PILOT_AUTO_ALLOW_WAYPOINT_POLICY of istiod), got ${quote(autoAllowWaypointPolicy)}`,
+        this.node.path,
+      );
+    }
+    const waves = checkProps(this, () => resolveSyncWaves('syncWaves', props.syncWaves));
 
     if (hardenedMode) {
       this.ztunnelAllowNothing = new ZtunnelAllowNothing(this, 'ztunnel-allow-nothing', {
         rootNamespace,
         istioApp,
+        dryRun: props.dryRun,
+        syncWave: waves.allowNothing,
       });
       this.waypointAllowNothing = new WaypointAllowNothing(this, 'waypoint-allow-nothing', {
         rootNamespace,
         istioApp,
         waypointGatewayClass: props.waypointGatewayClass ?? DEFAULT_WAYPOINT_GATEWAY_CLASS,
+        dryRun: props.dryRun,
+        syncWave: waves.allowNothing,
       });
     }
 
@@ -102,11 +186,38 @@ export class HardenedMesh extends Chart {
         this.ingressExternalTraffic = new IngressExternalTraffic(this, 'ingress-external-traffic', {
           ...ingress,
           app: ingress.app ?? DEFAULT_INGRESS_APP,
+          syncWave: waves.allow,
         });
       } catch (error) {
         // Report the field as the user wrote it on this chart, not as the inner construct names it.
         throw error instanceof InvalidValueError ? error.withFieldPrefix('ingress.') : error;
       }
     }
+
+    const waypoints = props.waypoints ?? [];
+    if (!Array.isArray(waypoints)) {
+      throw new InvalidValueError(
+        'waypoints',
+        `must be a list of waypoints, got ${quote(waypoints)}`,
+        this.node.path,
+      );
+    }
+    const emitWaypointAllows = hardenedMode && !autoAllowWaypointPolicy;
+    this.waypointAllows = emitWaypointAllows
+      ? waypoints.map((waypoint: HardenedMeshWaypointProps, index) => {
+          try {
+            return new WaypointAllow(this, `waypoint-allow-${index}`, {
+              ...waypoint,
+              trustDomain,
+              rootNamespace,
+              syncWave: waves.allow,
+            });
+          } catch (error) {
+            throw error instanceof InvalidValueError
+              ? error.withFieldPrefix(`waypoints[${index}].`)
+              : error;
+          }
+        })
+      : [];
   }
 }
