@@ -17,3 +17,7 @@ export { checkAllowPolicy, Enforcement } from './allow-policy-check';
 export { parsePort, parsePorts } from './ports';
 export { DEFAULT_TRUST_DOMAIN, parsePrincipal } from './principals';
 export * from './sync-waves';
+export * from './prometheus-scrape-allow';
+export * from './namespace-internal-allow';
+export * from './ingress-backend-allow';
+export { DRY_RUN_ANNOTATION } from './dry-run';
