@@ -121,9 +121,12 @@ export interface HardenedMeshProps extends ChartProps {
 /**
  * A chart that makes an Istio ambient mesh deny-by-default: every workload (through ztunnel) and
  * every waypoint refuses what no ALLOW policy matches, and the ingress gateway accepts external
- * traffic from the configured address ranges.
+ * traffic from the configured address ranges. Waypoints listed in `waypoints` get the L4 ALLOW
+ * they need to reach their workloads, unless istiod writes it (`autoAllowWaypointPolicy`).
  *
- * Compose it with the ALLOW policies of your platform: they open exactly the traffic it needs.
+ * Compose it with the ALLOW policies of your platform ({@link WorkloadAllow}, {@link ServiceAllow}
+ * and the common openings): they open exactly the traffic it needs. Every policy carries an Argo
+ * CD sync wave that applies the ALLOWs before the lockdown (`syncWaves`).
  */
 export class HardenedMesh extends Chart {
   /** The mesh-wide allow-nothing policy for ztunnel, when `hardenedMode` is on. */

@@ -6,7 +6,7 @@ import {
   AuthorizationPolicySpecAction,
   AuthorizationPolicySpecRules,
 } from '../imports/authorizationpolicy-security.istio.io';
-import { checkAllowPolicy, MAX_TARGET_REFS } from './allow-policy-check';
+import { checkAllowPolicy, duplicateNameProblems, MAX_TARGET_REFS } from './allow-policy-check';
 import {
   checkRuleKeys,
   checkSources,
@@ -237,7 +237,13 @@ export class ServiceAllow extends Construct {
           'add a rule with addRule() or remove the construct',
       );
     }
-    return problems.length > 0 ? problems : checkAllowPolicy(this.policy.toJson(), 'waypoint');
+    if (problems.length > 0) {
+      return problems;
+    }
+    return [
+      ...duplicateNameProblems(this.policy),
+      ...checkAllowPolicy(this.policy.toJson(), 'waypoint'),
+    ];
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from '../imports/authorizationpolicy-security.istio.io';
 import {
   checkAllowPolicy,
+  duplicateNameProblems,
   HTTP_ONLY_OPERATION_FIELDS,
   ZTUNNEL_HTTP_FIELD_PROBLEM,
   ZTUNNEL_TRUST_DOMAIN_PROBLEM,
@@ -77,7 +78,8 @@ export interface WorkloadAllowProps {
 
   /**
    * Istio's root namespace. A namespace-wide target there is refused: it would open every
-   * workload of the mesh.
+   * workload of the mesh. A selector target there is accepted, but note that Istio then applies
+   * the policy to the matching pods of every namespace.
    *
    * @default 'istio-system'
    */
@@ -240,6 +242,9 @@ export class WorkloadAllow extends Construct {
           'add a rule with addRule() or remove the construct',
       ];
     }
-    return checkAllowPolicy(this.policy.toJson(), 'ztunnel');
+    return [
+      ...duplicateNameProblems(this.policy),
+      ...checkAllowPolicy(this.policy.toJson(), 'ztunnel'),
+    ];
   }
 }

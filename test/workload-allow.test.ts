@@ -1,6 +1,13 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Source, WorkloadAllow, WorkloadAllowRule, WorkloadTarget } from '../lib';
+import {
+  ServiceAllow,
+  ServiceTarget,
+  Source,
+  WorkloadAllow,
+  WorkloadAllowRule,
+  WorkloadTarget,
+} from '../lib';
 import { policiesOf, synthError, synthMixed } from './support/policies';
 import { synthValid, testChart } from './support/synth';
 
@@ -339,6 +346,26 @@ describe('WorkloadAllow', () => {
           }),
       ).toThrow(
         'test/allow: target is {"namespace":"default"}; build it with WorkloadTarget.selector()',
+      );
+    });
+
+    test('fails at synth on two policies with the same name and namespace in the app', () => {
+      const app = Testing.app();
+      const one = new Chart(app, 'one');
+      const two = new Chart(app, 'two');
+      new WorkloadAllow(one, 'a', {
+        name: 'same',
+        target: productpage,
+        rules: [{ from: [gateway] }],
+      });
+      new ServiceAllow(two, 'b', {
+        name: 'same',
+        targets: [ServiceTarget.service('default', 'productpage')],
+        rules: [{ from: [gateway] }],
+      });
+      expect(synthError(one)).toContain(
+        '[one/a] metadata.name "same" in namespace "default" is also the name of two/b/Resource: ' +
+          'Kubernetes keeps only one of them; give each policy its own name',
       );
     });
 
