@@ -42,11 +42,15 @@ function compare(
   const measuredTimes: number[] = [];
   const baselineTimes: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    process.stderr.write(`\r${name}: round ${round}/${ROUNDS}`);
+    process.stderr.write(
+      `${process.stderr.isTTY ? '\r' : ''}${name}: round ${round}/${ROUNDS}${process.stderr.isTTY ? '' : '\n'}`,
+    );
     baselineTimes.push(wallSeconds(...baseline));
     measuredTimes.push(wallSeconds(...measured));
   }
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) {
+    process.stderr.write('\n');
+  }
   return { measured: median(measuredTimes), baseline: median(baselineTimes) };
 }
 

@@ -4,7 +4,6 @@
  * project's reference). The constructs build only safe policies; this check runs on their final
  * JSON at synth, so that an escape hatch (`addJsonPatch`) cannot bring an unsafe form back.
  */
-import { ApiObject } from 'cdk8s';
 import { quote } from './names';
 import { checkWildcard } from './principals';
 import { parsePort } from './ports';
@@ -352,29 +351,4 @@ function checkCondition(
         'use a ServiceAllow (enforced by the waypoint) for such conditions',
     );
   }
-}
-
-/**
- * Returns a problem for every other AuthorizationPolicy of the app with the same namespace and
- * name as `policy`: Kubernetes keeps one object per name, so the later one would silently replace
- * the earlier.
- */
-export function duplicateNameProblems(policy: ApiObject): string[] {
-  const namespace = policy.metadata.namespace;
-  return policy.node.root.node
-    .findAll()
-    .filter(
-      (other): other is ApiObject =>
-        other !== policy &&
-        other instanceof ApiObject &&
-        other.kind === policy.kind &&
-        other.apiVersion === policy.apiVersion &&
-        other.name === policy.name &&
-        other.metadata.namespace === namespace,
-    )
-    .map(
-      (other) =>
-        `metadata.name ${quote(policy.name)} in namespace ${quote(namespace)} is also the name of ` +
-        `${other.node.path}: Kubernetes keeps only one of them; give each policy its own name`,
-    );
 }

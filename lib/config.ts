@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { HardenedMeshProps } from './hardened-mesh';
 import { InvalidValueError, quote } from './names';
+import { isPlainObject } from './props';
 
 /** The config file read from the working directory when `HARDENED_MESH_CONFIG` is not set. */
 export const DEFAULT_CONFIG_FILE = 'hardened-mesh.yaml';
@@ -94,6 +95,9 @@ const EXPECTED: Record<Kind, string> = {
  * Reads the chart props from `HARDENED_MESH_CONFIG` if it is set, else from `hardened-mesh.yaml`
  * in `cwd` if that exists, else returns the defaults.
  *
+ * A relative `HARDENED_MESH_CONFIG` is resolved against the directory the user ran npm from
+ * (`INIT_CWD`, which npm sets), not against the project root where npm runs the script.
+ *
  * Every key is checked: an unknown key (often a typo of a known one) or a value of the wrong type
  * is an error, never ignored, so a mistake cannot silently fall back to a default.
  */
@@ -106,12 +110,33 @@ export function loadConfig(
     if (named.trim() === '') {
       throw new ConfigError(CONFIG_ENV_VAR, 'is set but empty; unset it or name a YAML file');
     }
-    return { file: named, props: readConfigFile(named, cwd) };
+    return { file: named, props: readConfigFile(named, env.INIT_CWD ?? cwd) };
   }
-  if (!fs.existsSync(path.resolve(cwd, DEFAULT_CONFIG_FILE))) {
+  // lstat, not exists: a dangling link or an unreadable file must be an error, not "no config".
+  if (!lexists(path.resolve(cwd, DEFAULT_CONFIG_FILE))) {
+    const nearMiss = fs.readdirSync(cwd).find((name) => NEAR_MISS.test(name));
+    if (nearMiss !== undefined) {
+      throw new ConfigError(
+        nearMiss,
+        `is not read: the config file is named ${DEFAULT_CONFIG_FILE}; ` +
+          `rename it, or name it in ${CONFIG_ENV_VAR}`,
+      );
+    }
     return { props: {} };
   }
   return { file: DEFAULT_CONFIG_FILE, props: readConfigFile(DEFAULT_CONFIG_FILE, cwd) };
+}
+
+/** Names a user may have given the config file by mistake (checked only when it is missing). */
+const NEAR_MISS = /^hardened[-_.]?mesh\.(ya?ml|json)$/i;
+
+function lexists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads and checks one config file; `file` is resolved against `cwd` and named in errors. */
@@ -152,7 +177,13 @@ export function parseConfig(file: string, text: string): HardenedMeshProps {
   if (document.errors.length > 0) {
     throw new ConfigError(file, `is not valid YAML: ${document.errors[0].message}`);
   }
-  const data: unknown = document.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias bomb fails here, while the aliases are expanded.
+    throw new ConfigError(file, `cannot be read: ${(error as Error).message}`);
+  }
   if (data === null || data === undefined) {
     return {};
   }
@@ -166,7 +197,9 @@ function checkMapping(
   data: unknown,
   keys: Record<string, Kind>,
 ): void {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+  // YAML tags such as `!!omap`, `!!set` or `!!timestamp` load as Map, Set or Date objects, whose
+  // entries a key-by-key check would never see: only plain mappings are mappings here.
+  if (!isPlainObject(data)) {
     const where = prefix === '' ? 'the top level' : prefix.slice(0, -1);
     throw new ConfigError(file, `${where} must be a mapping of keys to values, got ${quote(data)}`);
   }
@@ -213,16 +246,12 @@ function hasKind(kind: Kind, value: unknown): boolean {
       return typeof value === 'number' && Number.isSafeInteger(value);
     case 'ingress':
     case 'syncWaves':
-      return value === false || isMapping(value);
+      return value === false || isPlainObject(value);
     case 'waypoint':
-      return isMapping(value);
+      return isPlainObject(value);
     case 'waypoints':
       return Array.isArray(value);
   }
-}
-
-function isMapping(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function unknownKeyMessage(fullKey: string, key: string, allowed: string[]): string {

@@ -1,7 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_INGRESS_APP,
   DEFAULT_ISTIO_APP,
   DEFAULT_ROOT_NAMESPACE,
   DEFAULT_WAYPOINT_GATEWAY_CLASS,
@@ -12,6 +11,7 @@ import { InvalidValueError, quote } from './names';
 import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
 import { resolveSyncWaves, SyncWaves } from './sync-waves';
 import { WaypointAllow, WaypointAllowProps } from './waypoint-allow';
+import { checkPropsObject, isPlainObject, withDefault } from './props';
 import { WaypointAllowNothing } from './waypoint-allow-nothing';
 import { ZtunnelAllowNothing } from './ztunnel-allow-nothing';
 
@@ -118,6 +118,23 @@ export interface HardenedMeshProps extends ChartProps {
   readonly dryRun?: boolean;
 }
 
+/** Every prop {@link HardenedMesh} takes, its own and those of a cdk8s Chart. */
+const HARDENED_MESH_PROPS = [
+  'hardenedMode',
+  'rootNamespace',
+  'istioApp',
+  'waypointGatewayClass',
+  'ingress',
+  'namespace',
+  'labels',
+  'disableResourceNameHashes',
+  'waypoints',
+  'autoAllowWaypointPolicy',
+  'trustDomain',
+  'syncWaves',
+  'dryRun',
+];
+
 /**
  * A chart that makes an Istio ambient mesh deny-by-default: every workload (through ztunnel) and
  * every waypoint refuses what no ALLOW policy matches, and the ingress gateway accepts external
@@ -141,10 +158,11 @@ export class HardenedMesh extends Chart {
   /** The waypoint ALLOWs this chart writes (see `waypoints` and `autoAllowWaypointPolicy`). */
   public readonly waypointAllows: readonly WaypointAllow[];
 
-  constructor(scope: Construct, id: string, props: HardenedMeshProps = {}) {
-    super(scope, id, props);
+  constructor(scope: Construct, id: string, props?: HardenedMeshProps) {
+    super(scope, id, isPlainObject(props) ? props : {});
 
-    const hardenedMode = props.hardenedMode ?? true;
+    const given = checkProps(this, () => checkPropsObject('props', props, HARDENED_MESH_PROPS));
+    const hardenedMode = withDefault(given.hardenedMode, true);
     if (typeof hardenedMode !== 'boolean') {
       throw new InvalidValueError(
         'hardenedMode',
@@ -152,12 +170,20 @@ export class HardenedMesh extends Chart {
         this.node.path,
       );
     }
-    const rootNamespace = props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
-    const istioApp = props.istioApp ?? DEFAULT_ISTIO_APP;
+    const ingress = withDefault(given.ingress, {});
+    if (ingress !== false && !isPlainObject(ingress)) {
+      throw new InvalidValueError(
+        'ingress',
+        `must be an object of ingress props, or false for no ingress policy, got ${quote(ingress)}`,
+        this.node.path,
+      );
+    }
+    const rootNamespace = withDefault(given.rootNamespace, DEFAULT_ROOT_NAMESPACE);
+    const istioApp = withDefault(given.istioApp, DEFAULT_ISTIO_APP);
     const trustDomain = checkProps(this, () =>
-      validateTrustDomain('trustDomain', props.trustDomain ?? DEFAULT_TRUST_DOMAIN),
+      validateTrustDomain('trustDomain', withDefault(given.trustDomain, DEFAULT_TRUST_DOMAIN)),
     );
-    const autoAllowWaypointPolicy = props.autoAllowWaypointPolicy ?? false;
+    const autoAllowWaypointPolicy = withDefault(given.autoAllowWaypointPolicy, false);
     if (typeof autoAllowWaypointPolicy !== 'boolean') {
       throw new InvalidValueError(
         'autoAllowWaypointPolicy',
@@ -165,30 +191,38 @@ export class HardenedMesh extends Chart {
         this.node.path,
       );
     }
-    const waves = checkProps(this, () => resolveSyncWaves('syncWaves', props.syncWaves));
+    const waves = checkProps(this, () => resolveSyncWaves('syncWaves', given.syncWaves));
 
     if (hardenedMode) {
       this.ztunnelAllowNothing = new ZtunnelAllowNothing(this, 'ztunnel-allow-nothing', {
         rootNamespace,
         istioApp,
-        dryRun: props.dryRun,
+        dryRun: given.dryRun,
         syncWave: waves.allowNothing,
       });
       this.waypointAllowNothing = new WaypointAllowNothing(this, 'waypoint-allow-nothing', {
         rootNamespace,
         istioApp,
-        waypointGatewayClass: props.waypointGatewayClass ?? DEFAULT_WAYPOINT_GATEWAY_CLASS,
-        dryRun: props.dryRun,
+        waypointGatewayClass: withDefault(
+          given.waypointGatewayClass,
+          DEFAULT_WAYPOINT_GATEWAY_CLASS,
+        ),
+        dryRun: given.dryRun,
         syncWave: waves.allowNothing,
       });
     }
 
-    if (props.ingress !== false) {
-      const ingress = props.ingress ?? {};
+    if (ingress !== false) {
       try {
+        if ('syncWave' in ingress) {
+          throw new InvalidValueError(
+            'syncWave',
+            'is set by the chart: use its syncWaves.allow instead',
+            `${this.node.path}/ingress-external-traffic`,
+          );
+        }
         this.ingressExternalTraffic = new IngressExternalTraffic(this, 'ingress-external-traffic', {
           ...ingress,
-          app: ingress.app ?? DEFAULT_INGRESS_APP,
           syncWave: waves.allow,
         });
       } catch (error) {
@@ -197,7 +231,7 @@ export class HardenedMesh extends Chart {
       }
     }
 
-    const waypoints = props.waypoints ?? [];
+    const waypoints = withDefault(given.waypoints, []);
     if (!Array.isArray(waypoints)) {
       throw new InvalidValueError(
         'waypoints',

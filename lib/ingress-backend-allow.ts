@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { checkProps } from './errors';
+import { checkPropsObject } from './props';
 import { validateNamespace } from './names';
 import { IngressGatewaySourceOptions, Source } from './source';
 import { SyncWave } from './sync-waves';
@@ -61,6 +62,21 @@ export class IngressBackendAllow extends Construct {
 
   constructor(scope: Construct, id: string, props: IngressBackendAllowProps) {
     super(scope, id);
+
+    // Plain JavaScript callers get no type check: a misspelt prop must not fall back to a default.
+    checkProps(this, () =>
+      checkPropsObject('props', props, [
+        'gateway',
+        'gatewayNamespace',
+        'target',
+        'ports',
+        'name',
+        'trustDomain',
+        'syncWave',
+        'gatewayClass',
+        'serviceAccount',
+      ]),
+    );
 
     const source = checkProps(this, () =>
       Source.ingressGateway(

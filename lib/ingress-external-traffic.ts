@@ -10,6 +10,7 @@ import {
   GATEWAY_API_GROUP,
 } from './defaults';
 import { checkProps } from './errors';
+import { requireUniqueObjectNames } from './unique-names';
 import { IpBlocksInput, parseIpBlocks } from './ip-blocks';
 import {
   composeName,
@@ -18,6 +19,7 @@ import {
   validateNamespace,
   validateObjectName,
 } from './names';
+import { checkPropsObject, withDefault } from './props';
 import { Source } from './source';
 import { applySyncWave, DEFAULT_ALLOW_SYNC_WAVE, SyncWave, validateSyncWave } from './sync-waves';
 import { WorkloadAllow } from './workload-allow';
@@ -114,24 +116,43 @@ export class IngressExternalTraffic extends Construct {
   /** The L4 ALLOW on the gateway's pods for ztunnel, when `enrolledInAmbient` is on. */
   public readonly ztunnelAllow?: WorkloadAllow;
 
-  constructor(scope: Construct, id: string, props: IngressExternalTrafficProps = {}) {
+  constructor(scope: Construct, id: string, props?: IngressExternalTrafficProps) {
     super(scope, id);
 
-    const app = props.app ?? DEFAULT_INGRESS_APP;
-    this.namespace = checkProps(this, () =>
-      validateNamespace('namespace', props.namespace ?? DEFAULT_ROOT_NAMESPACE),
-    );
-    this.gateway = checkProps(this, () => validateObjectName('gateway', props.gateway ?? app));
-    this.ipBlocks = checkProps(this, () =>
-      parseIpBlocks(
+    const given = checkProps(this, () =>
+      checkPropsObject('props', props, [
+        'app',
+        'namespace',
+        'gateway',
         'externalTrafficCidrs',
-        props.externalTrafficCidrs ?? DEFAULT_EXTERNAL_TRAFFIC_CIDRS,
+        'enrolledInAmbient',
+        'syncWave',
+      ]),
+    );
+    // The app is checked on its own first: it is also the default Gateway name, and a bad value
+    // must be reported as `app`, the prop the user wrote.
+    const app = checkProps(this, () =>
+      validateObjectName('app', withDefault(given.app, DEFAULT_INGRESS_APP)),
+    );
+    this.namespace = checkProps(this, () =>
+      validateNamespace('namespace', withDefault(given.namespace, DEFAULT_ROOT_NAMESPACE)),
+    );
+    this.gateway = checkProps(this, () =>
+      validateObjectName('gateway', withDefault(given.gateway, app)),
+    );
+    this.ipBlocks = checkProps(this, () =>
+      Object.freeze(
+        parseIpBlocks(
+          'externalTrafficCidrs',
+          withDefault(given.externalTrafficCidrs, DEFAULT_EXTERNAL_TRAFFIC_CIDRS),
+        ),
       ),
     );
     this.name = checkProps(this, () =>
       composeName('app', [app, this.namespace, 'external-traffic']),
     );
 
+    requireUniqueObjectNames(this);
     this.policy = new AuthorizationPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
@@ -141,11 +162,11 @@ export class IngressExternalTraffic extends Construct {
       },
     });
     const syncWave = checkProps(this, () =>
-      validateSyncWave('syncWave', props.syncWave ?? DEFAULT_ALLOW_SYNC_WAVE),
+      validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_SYNC_WAVE)),
     );
     applySyncWave(this.policy, syncWave);
 
-    const enrolled = props.enrolledInAmbient ?? false;
+    const enrolled = withDefault(given.enrolledInAmbient, false);
     checkProps(this, () => {
       if (typeof enrolled !== 'boolean') {
         throw new InvalidValueError(

@@ -17,6 +17,11 @@ function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
     return ipaddr.IPv4.isValid(text) ? ipaddr.IPv4.parse(text) : undefined;
   }
   if (text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text)) {
+    // An IPv4 tail (`::ffff:192.0.2.1`) must be plain decimal too.
+    const tail = text.slice(text.lastIndexOf(':') + 1);
+    if (tail.includes('.') && !IPV4_DECIMAL.test(tail)) {
+      return undefined;
+    }
     return ipaddr.IPv6.parse(text);
   }
   return undefined;
@@ -86,21 +91,19 @@ export function parseIpBlocks(field: string, input: IpBlocksInput): string[] {
     );
   }
 
-  const blocks: string[] = [];
-  entries.forEach((entry, index) => {
+  // A Set keeps the first of repeated entries in order, in linear time even for huge lists.
+  const blocks = new Set<string>();
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index];
     if (typeof entry !== 'string') {
       throw new InvalidValueError(`${field}[${index}]`, `must be a string, got ${quote(entry)}`);
     }
-    if (entry.trim() === '') {
-      return;
+    if (entry.trim() !== '') {
+      blocks.add(parseIpBlock(field, entry));
     }
-    const block = parseIpBlock(field, entry);
-    if (!blocks.includes(block)) {
-      blocks.push(block);
-    }
-  });
+  }
 
-  if (blocks.length === 0) {
+  if (blocks.size === 0) {
     throw new InvalidValueError(
       field,
       `${quote(input)} holds no address: give at least one; ` +
@@ -108,5 +111,5 @@ export function parseIpBlocks(field: string, input: IpBlocksInput): string[] {
         'use "0.0.0.0/0" (and "::/0") to allow the whole internet on purpose',
     );
   }
-  return blocks;
+  return [...blocks];
 }

@@ -53,13 +53,35 @@ export class InvalidValueError extends Error {
 
 /** Renders a value the way it appears in error messages: strings quoted, everything else as JSON. */
 export function quote(value: unknown): string {
-  if (value === undefined) {
-    return 'undefined';
+  if (value === undefined || typeof value === 'symbol' || typeof value === 'bigint') {
+    return String(value);
   }
-  return JSON.stringify(value);
+  if (typeof value === 'function') {
+    return 'a function';
+  }
+  try {
+    return JSON.stringify(value);
+  } catch {
+    // Circular structures cannot be written as JSON.
+    return Object.prototype.toString.call(value);
+  }
 }
 
-function requireString(field: string, value: unknown): string {
+/**
+ * Escapes the control characters of `text` (except line breaks and tabs), so that a message that
+ * quotes user input cannot move the cursor or recolour a terminal.
+ */
+export function printable(text: string): string {
+  return Array.from(text, (char) => {
+    const code = char.charCodeAt(0);
+    const control =
+      (code < 0x20 && char !== '\n' && char !== '\t') || (code >= 0x7f && code <= 0x9f);
+    return control ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+  }).join('');
+}
+
+/** Returns `value` if it is a string, else throws an error naming `field`. */
+export function requireString(field: string, value: unknown): string {
   if (typeof value !== 'string') {
     throw new InvalidValueError(field, `must be a string, got ${quote(value)}`);
   }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { checkProps } from './errors';
+import { checkPropsObject } from './props';
 import { validateNamespace, validateObjectName } from './names';
 import { ServiceAllow } from './service-allow';
 import { ServiceTarget } from './service-target';
@@ -52,6 +53,11 @@ export class NamespaceInternalAllow extends Construct {
 
   constructor(scope: Construct, id: string, props: NamespaceInternalAllowProps) {
     super(scope, id);
+
+    // Plain JavaScript callers get no type check: a misspelt prop must not fall back to a default.
+    checkProps(this, () =>
+      checkPropsObject('props', props, ['namespace', 'waypoint', 'name', 'syncWave']),
+    );
 
     const namespace = checkProps(this, () => validateNamespace('namespace', props?.namespace));
     const name = checkProps(this, () =>

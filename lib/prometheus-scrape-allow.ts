@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { checkProps } from './errors';
+import { checkPropsObject } from './props';
 import { InvalidValueError, quote, validateNamespace } from './names';
 import { Source } from './source';
 import { SyncWave } from './sync-waves';
@@ -65,6 +66,19 @@ export class PrometheusScrapeAllow extends Construct {
 
   constructor(scope: Construct, id: string, props: PrometheusScrapeAllowProps) {
     super(scope, id);
+
+    // Plain JavaScript callers get no type check: a misspelt prop must not fall back to a default.
+    checkProps(this, () =>
+      checkPropsObject('props', props, [
+        'target',
+        'ports',
+        'monitoringNamespace',
+        'from',
+        'name',
+        'trustDomain',
+        'syncWave',
+      ]),
+    );
 
     const from = checkProps(this, () => {
       if (props.from !== undefined) {

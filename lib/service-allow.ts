@@ -6,7 +6,7 @@ import {
   AuthorizationPolicySpecAction,
   AuthorizationPolicySpecRules,
 } from '../imports/authorizationpolicy-security.istio.io';
-import { checkAllowPolicy, duplicateNameProblems, MAX_TARGET_REFS } from './allow-policy-check';
+import { checkAllowPolicy, MAX_TARGET_REFS } from './allow-policy-check';
 import {
   checkRuleKeys,
   checkSources,
@@ -16,6 +16,8 @@ import {
   renderOperation,
 } from './allow-rules';
 import { checkProps } from './errors';
+import { checkPropsObject } from './props';
+import { requireUniqueObjectNames } from './unique-names';
 import { InvalidValueError, quote, validateObjectName } from './names';
 import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
 import { ServiceTarget } from './service-target';
@@ -118,6 +120,11 @@ export class ServiceAllow extends Construct {
   constructor(scope: Construct, id: string, props: ServiceAllowProps) {
     super(scope, id);
 
+    // Plain JavaScript callers get no type check: a misspelt prop must not fall back to a default.
+    checkProps(this, () =>
+      checkPropsObject('props', props, ['targets', 'rules', 'name', 'trustDomain', 'syncWave']),
+    );
+
     const targets = checkProps(this, () => {
       if (!Array.isArray(props?.targets) || props.targets.length === 0) {
         throw new InvalidValueError(
@@ -140,6 +147,7 @@ export class ServiceAllow extends Construct {
         ? undefined
         : checkProps(this, () => validateObjectName('name', props.name));
 
+    requireUniqueObjectNames(this);
     this.policy = new AuthorizationPolicy(this, 'Resource', {
       // An explicit `name: undefined` would stop cdk8s from generating one.
       metadata: { ...(name ? { name } : {}), namespace: this.namespace },
@@ -240,10 +248,7 @@ export class ServiceAllow extends Construct {
     if (problems.length > 0) {
       return problems;
     }
-    return [
-      ...duplicateNameProblems(this.policy),
-      ...checkAllowPolicy(this.policy.toJson(), 'waypoint'),
-    ];
+    return checkAllowPolicy(this.policy.toJson(), 'waypoint');
   }
 }
 

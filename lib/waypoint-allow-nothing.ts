@@ -8,13 +8,16 @@ import {
 } from './defaults';
 import { applyDryRun } from './dry-run';
 import { checkProps } from './errors';
+import { requireUniqueObjectNames } from './unique-names';
 import {
   composeName,
   InvalidValueError,
   quote,
+  requireString,
   validateNamespace,
   validateObjectName,
 } from './names';
+import { checkPropsObject, withDefault } from './props';
 import {
   applySyncWave,
   DEFAULT_ALLOW_NOTHING_SYNC_WAVE,
@@ -98,14 +101,24 @@ export class WaypointAllowNothing extends Construct {
   /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
   public readonly policy: AuthorizationPolicy;
 
-  constructor(scope: Construct, id: string, props: WaypointAllowNothingProps = {}) {
+  constructor(scope: Construct, id: string, props?: WaypointAllowNothingProps) {
     super(scope, id);
 
+    const given = checkProps(this, () =>
+      checkPropsObject('props', props, [
+        'rootNamespace',
+        'namespace',
+        'istioApp',
+        'waypointGatewayClass',
+        'dryRun',
+        'syncWave',
+      ]),
+    );
     const rootNamespace = checkProps(this, () =>
-      validateNamespace('rootNamespace', props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE),
+      validateNamespace('rootNamespace', withDefault(given.rootNamespace, DEFAULT_ROOT_NAMESPACE)),
     );
     this.namespace = checkProps(this, () => {
-      const namespace = validateNamespace('namespace', props.namespace ?? rootNamespace);
+      const namespace = validateNamespace('namespace', withDefault(given.namespace, rootNamespace));
       if (namespace !== rootNamespace) {
         throw new InvalidValueError(
           'namespace',
@@ -119,28 +132,29 @@ export class WaypointAllowNothing extends Construct {
     const gatewayClass = checkProps(this, () =>
       validateObjectName(
         'waypointGatewayClass',
-        props.waypointGatewayClass ?? DEFAULT_WAYPOINT_GATEWAY_CLASS,
+        withDefault(given.waypointGatewayClass, DEFAULT_WAYPOINT_GATEWAY_CLASS),
       ),
     );
     this.name = checkProps(this, () =>
       composeName('istioApp', [
-        props.istioApp ?? DEFAULT_ISTIO_APP,
+        requireString('istioApp', withDefault(given.istioApp, DEFAULT_ISTIO_APP)),
         this.namespace,
         'policy-global-allow-nothing-waypoint',
       ]),
     );
 
+    requireUniqueObjectNames(this);
     this.policy = new AuthorizationPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         targetRefs: [{ kind: 'GatewayClass', group: GATEWAY_API_GROUP, name: gatewayClass }],
       },
     });
-    this.dryRun = checkProps(this, () => applyDryRun('dryRun', this.policy, props.dryRun));
+    this.dryRun = checkProps(this, () => applyDryRun('dryRun', this.policy, given.dryRun));
     applySyncWave(
       this.policy,
       checkProps(this, () =>
-        validateSyncWave('syncWave', props.syncWave ?? DEFAULT_ALLOW_NOTHING_SYNC_WAVE),
+        validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_NOTHING_SYNC_WAVE)),
       ),
     );
   }

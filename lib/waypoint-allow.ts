@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { DEFAULT_WAYPOINT_NAME } from './defaults';
 import { checkProps } from './errors';
+import { checkPropsObject } from './props';
 import {
   composeName,
   InvalidValueError,
@@ -81,6 +82,19 @@ export class WaypointAllow extends Construct {
 
   constructor(scope: Construct, id: string, props: WaypointAllowProps) {
     super(scope, id);
+
+    // Plain JavaScript callers get no type check: a misspelt prop must not fall back to a default.
+    checkProps(this, () =>
+      checkPropsObject('props', props, [
+        'namespace',
+        'waypoint',
+        'serviceAccount',
+        'targets',
+        'trustDomain',
+        'rootNamespace',
+        'syncWave',
+      ]),
+    );
 
     const namespace = checkProps(this, () => validateNamespace('namespace', props?.namespace));
     const waypoint = checkProps(this, () =>

@@ -8,7 +8,6 @@ import {
 } from '../imports/authorizationpolicy-security.istio.io';
 import {
   checkAllowPolicy,
-  duplicateNameProblems,
   HTTP_ONLY_OPERATION_FIELDS,
   ZTUNNEL_HTTP_FIELD_PROBLEM,
   ZTUNNEL_TRUST_DOMAIN_PROBLEM,
@@ -16,6 +15,8 @@ import {
 import { checkRuleKeys, checkSources, Condition, renderConditions } from './allow-rules';
 import { DEFAULT_ROOT_NAMESPACE } from './defaults';
 import { checkProps } from './errors';
+import { checkPropsObject } from './props';
+import { requireUniqueObjectNames } from './unique-names';
 import { InvalidValueError, quote, validateNamespace, validateObjectName } from './names';
 import { parsePorts } from './ports';
 import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
@@ -133,6 +134,18 @@ export class WorkloadAllow extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadAllowProps) {
     super(scope, id);
 
+    // Plain JavaScript callers get no type check: a misspelt prop must not fall back to a default.
+    checkProps(this, () =>
+      checkPropsObject('props', props, [
+        'target',
+        'rules',
+        'name',
+        'trustDomain',
+        'rootNamespace',
+        'syncWave',
+      ]),
+    );
+
     checkProps(this, () => {
       if (!(props?.target instanceof WorkloadTarget)) {
         throw new InvalidValueError(
@@ -158,6 +171,7 @@ export class WorkloadAllow extends Construct {
         ? undefined
         : checkProps(this, () => validateObjectName('name', props.name));
 
+    requireUniqueObjectNames(this);
     this.policy = new AuthorizationPolicy(this, 'Resource', {
       // An explicit `name: undefined` would stop cdk8s from generating one.
       metadata: { ...(name ? { name } : {}), namespace: this.namespace },
@@ -242,9 +256,6 @@ export class WorkloadAllow extends Construct {
           'add a rule with addRule() or remove the construct',
       ];
     }
-    return [
-      ...duplicateNameProblems(this.policy),
-      ...checkAllowPolicy(this.policy.toJson(), 'ztunnel'),
-    ];
+    return checkAllowPolicy(this.policy.toJson(), 'ztunnel');
   }
 }

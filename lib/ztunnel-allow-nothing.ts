@@ -3,7 +3,9 @@ import { AuthorizationPolicy } from '../imports/authorizationpolicy-security.ist
 import { DEFAULT_ISTIO_APP, DEFAULT_ROOT_NAMESPACE } from './defaults';
 import { applyDryRun } from './dry-run';
 import { checkProps } from './errors';
-import { composeName, validateNamespace } from './names';
+import { requireUniqueObjectNames } from './unique-names';
+import { composeName, requireString, validateNamespace } from './names';
+import { checkPropsObject, withDefault } from './props';
 import {
   applySyncWave,
   DEFAULT_ALLOW_NOTHING_SYNC_WAVE,
@@ -74,29 +76,33 @@ export class ZtunnelAllowNothing extends Construct {
   /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
   public readonly policy: AuthorizationPolicy;
 
-  constructor(scope: Construct, id: string, props: ZtunnelAllowNothingProps = {}) {
+  constructor(scope: Construct, id: string, props?: ZtunnelAllowNothingProps) {
     super(scope, id);
 
+    const given = checkProps(this, () =>
+      checkPropsObject('props', props, ['rootNamespace', 'istioApp', 'dryRun', 'syncWave']),
+    );
     this.namespace = checkProps(this, () =>
-      validateNamespace('rootNamespace', props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE),
+      validateNamespace('rootNamespace', withDefault(given.rootNamespace, DEFAULT_ROOT_NAMESPACE)),
     );
     this.name = checkProps(this, () =>
       composeName('istioApp', [
-        props.istioApp ?? DEFAULT_ISTIO_APP,
+        requireString('istioApp', withDefault(given.istioApp, DEFAULT_ISTIO_APP)),
         this.namespace,
         'policy-global-allow-nothing-ztunnel',
       ]),
     );
 
+    requireUniqueObjectNames(this);
     this.policy = new AuthorizationPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {},
     });
-    this.dryRun = checkProps(this, () => applyDryRun('dryRun', this.policy, props.dryRun));
+    this.dryRun = checkProps(this, () => applyDryRun('dryRun', this.policy, given.dryRun));
     applySyncWave(
       this.policy,
       checkProps(this, () =>
-        validateSyncWave('syncWave', props.syncWave ?? DEFAULT_ALLOW_NOTHING_SYNC_WAVE),
+        validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_NOTHING_SYNC_WAVE)),
       ),
     );
   }

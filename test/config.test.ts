@@ -191,6 +191,25 @@ describe('parseConfig', () => {
     );
   });
 
+  // YAML tags load these as Map, Set, Date or bytes; a check that saw no keys in them let the
+  // ingress fall back to its 0.0.0.0/0 default.
+  test.each([
+    ['!!omap', 'ingress: !!omap\n  - externalTrafficCidrs: 10.0.0.0/8'],
+    ['!!set', 'ingress: !!set {? externalTrafficCidrs}'],
+    ['!!timestamp', 'ingress: !!timestamp 2024-01-01'],
+    ['!!binary', 'ingress: !!binary ""'],
+  ])('fails on ingress written as %s', (_tag, text) => {
+    expect(() => parseConfig('c.yaml', text)).toThrow(
+      /^c\.yaml: ingress must be a mapping with keys/,
+    );
+  });
+
+  test('fails on a top level written as !!omap', () => {
+    expect(() =>
+      parseConfig('c.yaml', '--- !!omap\n- ingress: {externalTrafficCidrs: 10.0.0.0/8}\n'),
+    ).toThrow(/^c\.yaml: the top level must be a mapping of keys to values/);
+  });
+
   test('fails on a YAML alias bomb instead of expanding it', () => {
     const bomb = [
       'a: &a ["x","x","x","x","x","x","x","x","x","x"]',
@@ -199,7 +218,9 @@ describe('parseConfig', () => {
       'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]',
       'e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]',
     ].join('\n');
-    expect(() => parseConfig('c.yaml', bomb)).toThrow(/Excessive alias count/);
+    expect(() => parseConfig('c.yaml', bomb)).toThrow(
+      /^c\.yaml: cannot be read: .*Excessive alias count/,
+    );
   });
 });
 
@@ -217,6 +238,25 @@ describe('loadConfig', () => {
     });
   });
 
+  test('fails on a dangling hardened-mesh.yaml link instead of ignoring it', () => {
+    const dir = tempDir();
+    fs.symlinkSync(path.join(dir, 'gone.yaml'), path.join(dir, 'hardened-mesh.yaml'));
+    expect(() => loadConfig({}, dir)).toThrow(/^hardened-mesh\.yaml: cannot be read: ENOENT/);
+  });
+
+  test.each([
+    'hardened-mesh.yml',
+    'Hardened-Mesh.yaml',
+    'hardened_mesh.yaml',
+    'hardened-mesh.json',
+  ])('fails on a config file misnamed %s instead of ignoring it', (name) => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, name), 'ingress: {externalTrafficCidrs: 10.0.0.0/8}\n');
+    expect(() => loadConfig({}, dir)).toThrow(
+      `${name}: is not read: the config file is named hardened-mesh.yaml; rename it, or name it in HARDENED_MESH_CONFIG`,
+    );
+  });
+
   test('reads the file named by HARDENED_MESH_CONFIG instead', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'hardened-mesh.yaml'), 'hardenedMode: false\n');
@@ -224,6 +264,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ HARDENED_MESH_CONFIG: 'prod.yaml' }, dir)).toEqual({
       file: 'prod.yaml',
       props: { istioApp: 'prod' },
+    });
+  });
+
+  test('resolves a relative HARDENED_MESH_CONFIG against INIT_CWD, where the user ran npm', () => {
+    const project = tempDir();
+    const userDir = tempDir();
+    fs.writeFileSync(path.join(userDir, 'lab.yaml'), 'istioApp: lab\n');
+    expect(loadConfig({ HARDENED_MESH_CONFIG: 'lab.yaml', INIT_CWD: userDir }, project)).toEqual({
+      file: 'lab.yaml',
+      props: { istioApp: 'lab' },
     });
   });
 

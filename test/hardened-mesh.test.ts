@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { HardenedMesh, WorkloadTarget } from '../lib';
+import { HardenedMesh, HardenedMeshProps, WorkloadTarget } from '../lib';
 import { synthValid } from './support/synth';
 
 describe('HardenedMesh', () => {
@@ -92,6 +92,11 @@ describe('HardenedMesh', () => {
     );
     expect(
       () => new HardenedMesh(Testing.app(), 'hardened-mesh', { ingress: { app: 'Edge' } }),
+    ).toThrow(
+      'hardened-mesh/ingress-external-traffic: ingress.app "Edge" is not a valid Kubernetes name',
+    );
+    expect(
+      () => new HardenedMesh(Testing.app(), 'hardened-mesh', { ingress: { gateway: 'Edge' } }),
     ).toThrow(
       'hardened-mesh/ingress-external-traffic: ingress.gateway "Edge" is not a valid Kubernetes name',
     );
@@ -314,6 +319,56 @@ describe('HardenedMesh', () => {
       namespace: 'default',
       annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
     });
+  });
+});
+
+describe('HardenedMesh from plain JavaScript (no type checker)', () => {
+  // Each of these once fell back to the default ingress policy, open to 0.0.0.0/0.
+  test.each([
+    ['a string', 'false'],
+    ['null', null],
+    ['true', true],
+    ['a list of CIDRs', ['10.0.0.0/8']],
+    ['a Map', new Map([['externalTrafficCidrs', '10.0.0.0/8']])],
+  ])('fails on ingress given as %s', (_what, ingress) => {
+    const props = { ingress } as unknown as HardenedMeshProps;
+    expect(() => new HardenedMesh(Testing.app(), 'hardened-mesh', props)).toThrow(
+      /^hardened-mesh: ingress must be an object of ingress props, or false for no ingress policy, got /,
+    );
+  });
+
+  test('fails on a misspelt ingress prop', () => {
+    const props = {
+      ingress: { externalTrafficCIDRs: '10.0.0.0/8' },
+    } as unknown as HardenedMeshProps;
+    expect(() => new HardenedMesh(Testing.app(), 'hardened-mesh', props)).toThrow(
+      'hardened-mesh/ingress-external-traffic: ingress.props has the unknown prop "externalTrafficCIDRs"',
+    );
+  });
+
+  test('fails on a prop given at the wrong level', () => {
+    const props = { externalTrafficCidrs: '10.0.0.0/8' } as unknown as HardenedMeshProps;
+    expect(() => new HardenedMesh(Testing.app(), 'hardened-mesh', props)).toThrow(
+      'hardened-mesh: props has the unknown prop "externalTrafficCidrs"; allowed: hardenedMode, rootNamespace',
+    );
+  });
+
+  test('fails on props that are not an object', () => {
+    expect(
+      () =>
+        new HardenedMesh(
+          Testing.app(),
+          'hardened-mesh',
+          'hardened' as unknown as HardenedMeshProps,
+        ),
+    ).toThrow('hardened-mesh: props must be an object of props, got "hardened"');
+  });
+
+  test('fails on an istioApp that is not a string instead of converting it', () => {
+    const props = { istioApp: 42 } as unknown as HardenedMeshProps;
+    expect(() => new HardenedMesh(Testing.app(), 'hardened-mesh', props)).toThrow(
+      'hardened-mesh/ztunnel-allow-nothing: istioApp must be a string, got 42',
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { IngressExternalTraffic } from '../lib';
+import { IngressExternalTraffic, IngressExternalTrafficProps } from '../lib';
 import { synthValid, testChart } from './support/synth';
 
 describe('IngressExternalTraffic', () => {
@@ -110,10 +110,38 @@ describe('IngressExternalTraffic', () => {
     ).toThrow('test/ingress: gateway "my_gateway" is not a valid Kubernetes name');
   });
 
-  test('fails on an app that makes an invalid policy name', () => {
+  test('fails on an invalid app, naming app even though it is also the default Gateway name', () => {
+    expect(() => new IngressExternalTraffic(testChart(), 'ingress', { app: 'Ingress' })).toThrow(
+      'test/ingress: app "Ingress" is not a valid Kubernetes name',
+    );
+  });
+
+  test('fails on an app that makes the policy name longer than 253 characters', () => {
     expect(
-      () => new IngressExternalTraffic(testChart(), 'ingress', { app: 'Ingress', gateway: 'gw' }),
-    ).toThrow('test/ingress: app makes the name "Ingress-istio-system-external-traffic" invalid');
+      () =>
+        new IngressExternalTraffic(testChart(), 'ingress', { app: 'a'.repeat(230), gateway: 'gw' }),
+    ).toThrow(
+      /test\/ingress: app makes the name "a+-istio-system-external-traffic" 260 characters long/,
+    );
+  });
+
+  test('fails on a null externalTrafficCidrs instead of taking the 0.0.0.0/0 default', () => {
+    const props = { externalTrafficCidrs: null } as unknown as IngressExternalTrafficProps;
+    expect(() => new IngressExternalTraffic(testChart(), 'ingress', props)).toThrow(
+      'test/ingress: externalTrafficCidrs must be a list of CIDRs or a comma-separated string, got null',
+    );
+  });
+
+  test('fails on an unknown prop, such as a misspelt externalTrafficCidrs', () => {
+    const props = { externalTrafficCIDRs: '10.0.0.0/8' } as unknown as IngressExternalTrafficProps;
+    expect(() => new IngressExternalTraffic(testChart(), 'ingress', props)).toThrow(
+      'test/ingress: props has the unknown prop "externalTrafficCIDRs"; allowed: app, namespace, gateway, externalTrafficCidrs',
+    );
+  });
+
+  test('exposes ipBlocks read-only, so the policy cannot drift from what it reports', () => {
+    const ingress = new IngressExternalTraffic(testChart(), 'ingress');
+    expect(() => (ingress.ipBlocks as string[]).push('10.0.0.0/8')).toThrow(TypeError);
   });
 
   describe('enrolledInAmbient', () => {

@@ -44,6 +44,16 @@ describe('parseIpBlock', () => {
     );
   });
 
+  // The IPv4 tail of an IPv6 address follows the same rule as a plain IPv4 address.
+  test.each(['::ffff:010.0.0.1', '::ffff:0x0a.0.0.1', '::ffff:1.2.3.04'])(
+    'fails on %j',
+    (input) => {
+      expect(() => parseIpBlock('cidrs', input)).toThrow(
+        `cidrs has ${JSON.stringify(input)}, which is not`,
+      );
+    },
+  );
+
   test('fails on host bits after the prefix, naming both readings', () => {
     expect(() => parseIpBlock('cidrs', '10.1.2.3/8')).toThrow(
       'cidrs has "10.1.2.3/8", which has bits set after its /8 prefix, so it would open all of 10.0.0.0/8; ' +
@@ -61,6 +71,11 @@ describe('parseIpBlocks', () => {
       '10.0.0.0/8',
       '192.0.2.1',
     ]);
+  });
+
+  test('handles a very long list in linear time (no quadratic de-duplication)', () => {
+    const many = Array.from({ length: 60_000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
+    expect(parseIpBlocks('cidrs', [...many, ...many])).toHaveLength(60_000);
   });
 
   test('keeps the order given, so the output is stable', () => {

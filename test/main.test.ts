@@ -19,6 +19,9 @@ describe('main (npm run synth)', () => {
     const result = synth(cwd);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+    expect(result.stdout).toBe(
+      'hardened-mesh: wrote 3 objects with the defaults (no hardened-mesh.yaml) to dist/hardened-mesh.k8s.yaml\n',
+    );
     expect(fs.readdirSync(path.join(cwd, 'dist'))).toEqual(['hardened-mesh.k8s.yaml']);
     expect(output(cwd)).toBe(
       fs.readFileSync(path.join(PROJECT_ROOT, 'dist', 'hardened-mesh.k8s.yaml'), 'utf8'),
@@ -31,7 +34,11 @@ describe('main (npm run synth)', () => {
       path.join(cwd, 'hardened-mesh.yaml'),
       'ingress:\n  externalTrafficCidrs: "10.0.0.0/8, 192.168.0.0/16"\n',
     );
-    expect(synth(cwd).status).toBe(0);
+    const result = synth(cwd);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      'wrote 3 objects from hardened-mesh.yaml to dist/hardened-mesh.k8s.yaml',
+    );
     const objects = parseAllDocuments(output(cwd)).map((doc) => doc.toJS());
     objects.forEach((object) => crds.assertValid(object));
     expect(objects[2].spec.rules[0].from[0].source.ipBlocks).toEqual([
@@ -146,5 +153,59 @@ describe('main (npm run synth)', () => {
     const cwd = tempDir();
     expect(synth(cwd, { CDK8S_OUTDIR: 'out' }).status).toBe(0);
     expect(fs.readdirSync(path.join(cwd, 'out'))).toEqual(['hardened-mesh.k8s.yaml']);
+  });
+
+  test('takes an empty CDK8S_OUTDIR as unset instead of replacing the working directory', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'keep.txt'), 'mine');
+    expect(synth(cwd, { CDK8S_OUTDIR: '' }).status).toBe(0);
+    expect(fs.readdirSync(cwd).sort()).toEqual(['dist', 'keep.txt']);
+  });
+
+  test('refuses CDK8S_OUTDIR=. and leaves the working directory alone', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'keep.txt'), 'mine');
+    const result = synth(cwd, { CDK8S_OUTDIR: '.' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'hardened-mesh: the output directory . is the working directory or one of its parents',
+    );
+    expect(fs.readdirSync(cwd)).toEqual(['keep.txt']);
+  });
+
+  test('escapes terminal control characters from the config in its messages', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'hardened-mesh.yaml'), 'istioApp: "\\e[31mred"\n');
+    const result = synth(cwd);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('istioApp makes the name "\\u001b[31mred');
+    expect(result.stderr).not.toContain('\u001b');
+  });
+
+  test('under cdk8s synth, does not claim on failure that the output it had deleted is unchanged', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'hardened-mesh.yaml'), 'hardenedMode: "no"\n');
+    const result = synth(cwd, { CDK8S_OUTDIR: 'out' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'nothing was written; cdk8s synth had already removed out/; run npm run synth to keep the previous output',
+    );
+  });
+
+  test('resolves a relative HARDENED_MESH_CONFIG against the directory npm was run from', () => {
+    const cwd = tempDir();
+    const from = tempDir();
+    fs.writeFileSync(path.join(from, 'lab.yaml'), 'hardenedMode: false\n');
+    const result = synth(cwd, { HARDENED_MESH_CONFIG: 'lab.yaml', INIT_CWD: from });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('wrote 1 object from lab.yaml');
+  });
+
+  test('writes an empty manifest, and says so, when the config turns every policy off', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'hardened-mesh.yaml'), 'hardenedMode: false\ningress: false\n');
+    const result = synth(cwd);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('wrote 0 objects from hardened-mesh.yaml');
   });
 });

@@ -1,6 +1,7 @@
 import {
   composeName,
   InvalidValueError,
+  printable,
   quote,
   validateNamespace,
   validateObjectName,
@@ -71,5 +72,22 @@ describe('quote', () => {
     expect(quote('x')).toBe('"x"');
     expect(quote(['a'])).toBe('["a"]');
     expect(quote(undefined)).toBe('undefined');
+  });
+
+  test('renders what JSON cannot without failing itself', () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(quote(1n)).toBe('1');
+    expect(quote(Symbol('s'))).toBe('Symbol(s)');
+    expect(quote(() => 1)).toBe('a function');
+    expect(quote(circular)).toBe('[object Object]');
+  });
+});
+
+describe('printable', () => {
+  test('escapes terminal control characters but keeps line breaks, tabs and other text', () => {
+    expect(printable('a\u001b[31mred\u0007\n\tb\u009bé')).toBe(
+      'a\\u001b[31mred\\u0007\n\tb\\u009bé',
+    );
   });
 });

@@ -62,6 +62,63 @@ describe('synthesizeInto', () => {
     expect(fs.readdirSync(parent)).toEqual(['dist']);
   });
 
+  test('follows a symbolic link, so a dist linked into a GitOps checkout updates that checkout', () => {
+    const parent = tempDir();
+    const gitops = path.join(parent, 'gitops');
+    fs.mkdirSync(gitops);
+    fs.writeFileSync(path.join(gitops, 'mesh.k8s.yaml'), 'old');
+    const link = path.join(parent, 'dist');
+    fs.symlinkSync(gitops, link);
+
+    synthesizeInto(link, (dir) => build(dir));
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(gitops, 'mesh.k8s.yaml'), 'utf8')).toContain('allow-nothing');
+  });
+
+  describe('refuses an output directory it would destroy', () => {
+    let cwd: string;
+    beforeEach(() => {
+      cwd = process.cwd();
+    });
+    afterEach(() => {
+      process.chdir(cwd);
+    });
+
+    test.each([
+      ['empty', '', 'the output directory is empty; name a directory such as dist'],
+      [
+        'the working directory',
+        '.',
+        'the output directory . is the working directory or one of its parents',
+      ],
+      ['a parent', '..', 'the output directory .. is the working directory or one of its parents'],
+    ])('fails on %s', (_what, outdir, message) => {
+      const project = tempDir();
+      fs.mkdirSync(path.join(project, 'sub'));
+      process.chdir(path.join(project, 'sub'));
+      expect(() => synthesizeInto(outdir, (dir) => build(dir))).toThrow(message);
+      expect(fs.readdirSync(project)).toEqual(['sub']);
+    });
+
+    test('fails on a directory holding files a synth did not write', () => {
+      const outdir = path.join(tempDir(), 'dist');
+      fs.mkdirSync(path.join(outdir, 'nested'), { recursive: true });
+      fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine');
+      expect(() => synthesizeInto(outdir, (dir) => build(dir))).toThrow(
+        'holds "nested", "notes.txt", which a synth did not write and would delete; ' +
+          'it may hold only the YAML files of an earlier synth',
+      );
+      expect(fs.readdirSync(outdir)).toEqual(['nested', 'notes.txt']);
+    });
+
+    test('fails on a file in place of the directory', () => {
+      const outdir = path.join(tempDir(), 'dist');
+      fs.writeFileSync(outdir, 'notes');
+      expect(() => synthesizeInto(outdir, (dir) => build(dir))).toThrow('is not a directory');
+      expect(fs.readFileSync(outdir, 'utf8')).toBe('notes');
+    });
+  });
+
   test('writes byte-identical output on every run', () => {
     const first = path.join(tempDir(), 'dist');
     const second = path.join(tempDir(), 'dist');

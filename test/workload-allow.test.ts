@@ -5,6 +5,7 @@ import {
   ServiceTarget,
   Source,
   WorkloadAllow,
+  WorkloadAllowProps,
   WorkloadAllowRule,
   WorkloadTarget,
 } from '../lib';
@@ -364,8 +365,16 @@ describe('WorkloadAllow', () => {
         rules: [{ from: [gateway] }],
       });
       expect(synthError(one)).toContain(
-        '[one/a] metadata.name "same" in namespace "default" is also the name of two/b/Resource: ' +
-          'Kubernetes keeps only one of them; give each policy its own name',
+        'one/a/Resource and two/b/Resource both define AuthorizationPolicy default/same: applied ' +
+          'to a cluster, one would replace the other',
+      );
+    });
+
+    test('fails on a misspelt prop instead of ignoring it (plain JavaScript callers)', () => {
+      const props = { target: productpage, rule: [] } as unknown as WorkloadAllowProps;
+      expect(() => new WorkloadAllow(testChart(), 'allow', props)).toThrow(
+        'test/allow: props has the unknown prop "rule"; allowed: target, rules, name, trustDomain, ' +
+          'rootNamespace, syncWave',
       );
     });
 

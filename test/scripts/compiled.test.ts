@@ -30,14 +30,14 @@ describe('scripts/compiled.js', () => {
   test('compiles on first use, then runs the compiled entry without compiling again', () => {
     const cwd = tempDir();
     expect(launch(project, cwd).status).toBe(0);
-    const stamp = fs.statSync(path.join(project, 'build', '.stamp')).mtimeMs;
+    const stamp = fs.statSync(path.join(project, 'build', 'main.js')).mtimeMs;
     expect(fs.existsSync(path.join(project, 'build', 'main.js'))).toBe(true);
 
     expect(launch(project, cwd).status).toBe(0);
-    expect(fs.statSync(path.join(project, 'build', '.stamp')).mtimeMs).toBe(stamp);
+    expect(fs.statSync(path.join(project, 'build', 'main.js')).mtimeMs).toBe(stamp);
   });
 
-  test('recompiles when a source is newer than the build, so an edit is never run stale', () => {
+  test('recompiles when a source changed, even one copied in with an old time (cp -p)', () => {
     const cwd = tempDir();
     launch(project, cwd);
     const defaults = path.join(project, 'lib', 'defaults.ts');
@@ -45,8 +45,8 @@ describe('scripts/compiled.js', () => {
       defaults,
       fs.readFileSync(defaults, 'utf8').replace("'istio-k8s'", "'edited-istio'"),
     );
-    const future = new Date(Date.now() + 5_000);
-    fs.utimesSync(defaults, future, future);
+    const past = new Date('2020-01-01T00:00:00Z');
+    fs.utimesSync(defaults, past, past);
 
     expect(launch(project, cwd).status).toBe(0);
     expect(fs.readFileSync(path.join(cwd, 'dist', 'hardened-mesh.k8s.yaml'), 'utf8')).toContain(
@@ -56,13 +56,10 @@ describe('scripts/compiled.js', () => {
 
   test('fails without running anything when the sources do not compile', () => {
     const cwd = tempDir();
-    const broken = path.join(project, 'main.ts');
-    fs.appendFileSync(broken, '\nconst typo: number = "not a number";\n');
-    const future = new Date(Date.now() + 10_000);
-    fs.utimesSync(broken, future, future);
+    fs.appendFileSync(path.join(project, 'main.ts'), '\nconst typo: number = "not a number";\n');
 
     const result = launch(project, cwd);
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain('the TypeScript sources do not compile; nothing was run');
     expect(fs.existsSync(path.join(cwd, 'dist'))).toBe(false);
   });

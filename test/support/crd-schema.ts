@@ -57,6 +57,12 @@ export class CrdValidator {
 
   /** Loads every CRD file of `dir`. */
   public static fromDirectory(dir: string = CRD_DIR): CrdValidator {
+    if (!fs.existsSync(dir)) {
+      throw new Error(
+        `the official CRDs are missing: ${dir} does not exist; the tests read them from ` +
+          'the shared/ folder beside this checkout (../shared/crds)',
+      );
+    }
     const files = fs
       .readdirSync(dir)
       .filter((file) => file.endsWith('.yaml'))
