@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { checkProps } from './errors';
-import { checkPropsObject } from './props';
+import { checkPropsObject, withDefault } from './props';
 import { validateNamespace, validateObjectName } from './names';
 import { ServiceAllow } from './service-allow';
 import { ServiceTarget } from './service-target';
@@ -61,7 +61,7 @@ export class NamespaceInternalAllow extends Construct {
 
     const namespace = checkProps(this, () => validateNamespace('namespace', props?.namespace));
     const name = checkProps(this, () =>
-      validateObjectName('name', props.name ?? `allow-same-namespace-${namespace}`),
+      validateObjectName('name', withDefault(props.name, `allow-same-namespace-${namespace}`)),
     );
     const from = [Source.namespace(namespace)];
 

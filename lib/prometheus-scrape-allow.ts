@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { checkProps } from './errors';
-import { checkPropsObject } from './props';
+import { checkPropsObject, withDefault } from './props';
 import { InvalidValueError, quote, validateNamespace } from './names';
 import { Source } from './source';
 import { SyncWave } from './sync-waves';
@@ -86,7 +86,7 @@ export class PrometheusScrapeAllow extends Construct {
       }
       const namespace = validateNamespace(
         'monitoringNamespace',
-        props.monitoringNamespace ?? DEFAULT_MONITORING_NAMESPACE,
+        withDefault(props.monitoringNamespace, DEFAULT_MONITORING_NAMESPACE),
       );
       return [Source.namespace(namespace)];
     });

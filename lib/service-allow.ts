@@ -16,7 +16,7 @@ import {
   renderOperation,
 } from './allow-rules';
 import { checkProps } from './errors';
-import { checkPropsObject } from './props';
+import { checkPropsObject, withDefault } from './props';
 import { requireUniqueObjectNames } from './unique-names';
 import { InvalidValueError, quote, validateObjectName } from './names';
 import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
@@ -137,10 +137,10 @@ export class ServiceAllow extends Construct {
     });
     this.namespace = checkProps(this, () => checkTarget('targets[0]', targets[0]).namespace);
     this.trustDomain = checkProps(this, () =>
-      validateTrustDomain('trustDomain', props.trustDomain ?? DEFAULT_TRUST_DOMAIN),
+      validateTrustDomain('trustDomain', withDefault(props.trustDomain, DEFAULT_TRUST_DOMAIN)),
     );
     const syncWave = checkProps(this, () =>
-      validateSyncWave('syncWave', props.syncWave ?? DEFAULT_ALLOW_SYNC_WAVE),
+      validateSyncWave('syncWave', withDefault(props.syncWave, DEFAULT_ALLOW_SYNC_WAVE)),
     );
     const name =
       props.name === undefined
@@ -157,7 +157,7 @@ export class ServiceAllow extends Construct {
     applySyncWave(this.policy, syncWave);
 
     targets.forEach((target) => this.addTarget(target));
-    for (const rule of props.rules ?? []) {
+    for (const rule of withDefault(props.rules, [])) {
       this.addRule(rule);
     }
     this.node.addValidation({ validate: () => this.validatePolicy() });

@@ -1,6 +1,7 @@
 import type * as kplus from 'cdk8s-plus-28';
 import { IpBlocksInput, parseIpBlocks } from './ip-blocks';
 import { InvalidValueError, quote, validateNamespace, validateObjectName } from './names';
+import { withDefault } from './props';
 import { checkWildcard, parsePrincipal, serviceAccountPrincipal } from './principals';
 
 /** The `source` field of an AuthorizationPolicy rule that a {@link Source} fills. */
@@ -167,7 +168,7 @@ export class Source {
     gateway: string,
     options: IngressGatewaySourceOptions = {},
   ): Source {
-    const gatewayClass = options.gatewayClass ?? 'istio';
+    const gatewayClass = withDefault(options.gatewayClass, 'istio');
     validateObjectName('Source.ingressGateway gateway', gateway);
     if (options.serviceAccount === undefined && gatewayClass !== 'istio') {
       throw new InvalidValueError(
@@ -176,7 +177,10 @@ export class Source {
           'service account name (<gateway>-istio)',
       );
     }
-    return Source.serviceAccount(namespace, options.serviceAccount ?? `${gateway}-istio`);
+    return Source.serviceAccount(
+      namespace,
+      withDefault(options.serviceAccount, `${gateway}-istio`),
+    );
   }
 
   /**
@@ -186,7 +190,7 @@ export class Source {
    */
   public static waypoint(namespace: string, name: string, serviceAccount?: string): Source {
     validateObjectName('Source.waypoint name', name);
-    return Source.serviceAccount(namespace, serviceAccount ?? name);
+    return Source.serviceAccount(namespace, withDefault(serviceAccount, name));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { InvalidValueError, quote } from './names';
+import { withDefault } from './props';
 
 /**
  * Argo CD applies the resources of an Application in ascending sync wave and prunes them in
@@ -66,10 +67,13 @@ export function resolveSyncWaves(
       `must be false or a mapping with allow and allowNothing, got ${quote(waves)}`,
     );
   }
-  const allow = validateSyncWave(`${field}.allow`, waves?.allow ?? DEFAULT_ALLOW_SYNC_WAVE);
+  const allow = validateSyncWave(
+    `${field}.allow`,
+    withDefault(waves?.allow, DEFAULT_ALLOW_SYNC_WAVE),
+  );
   const allowNothing = validateSyncWave(
     `${field}.allowNothing`,
-    waves?.allowNothing ?? DEFAULT_ALLOW_NOTHING_SYNC_WAVE,
+    withDefault(waves?.allowNothing, DEFAULT_ALLOW_NOTHING_SYNC_WAVE),
   );
   if (allow !== false && allowNothing !== false && allow >= allowNothing) {
     throw new InvalidValueError(

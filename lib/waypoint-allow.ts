@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { DEFAULT_WAYPOINT_NAME } from './defaults';
 import { checkProps } from './errors';
-import { checkPropsObject } from './props';
+import { checkPropsObject, withDefault } from './props';
 import {
   composeName,
   InvalidValueError,
@@ -98,12 +98,12 @@ export class WaypointAllow extends Construct {
 
     const namespace = checkProps(this, () => validateNamespace('namespace', props?.namespace));
     const waypoint = checkProps(this, () =>
-      validateObjectName('waypoint', props.waypoint ?? DEFAULT_WAYPOINT_NAME),
+      validateObjectName('waypoint', withDefault(props.waypoint, DEFAULT_WAYPOINT_NAME)),
     );
     const source = checkProps(this, () =>
       Source.waypoint(namespace, waypoint, props.serviceAccount),
     );
-    const targets = props.targets ?? [WorkloadTarget.namespace(namespace)];
+    const targets = withDefault(props.targets, [WorkloadTarget.namespace(namespace)]);
     checkProps(this, () => {
       if (!Array.isArray(targets) || targets.length === 0) {
         throw new InvalidValueError(

@@ -15,7 +15,7 @@ import {
 import { checkRuleKeys, checkSources, Condition, renderConditions } from './allow-rules';
 import { DEFAULT_ROOT_NAMESPACE } from './defaults';
 import { checkProps } from './errors';
-import { checkPropsObject } from './props';
+import { checkPropsObject, withDefault } from './props';
 import { requireUniqueObjectNames } from './unique-names';
 import { InvalidValueError, quote, validateNamespace, validateObjectName } from './names';
 import { parsePorts } from './ports';
@@ -158,13 +158,13 @@ export class WorkloadAllow extends Construct {
     this.target = props.target;
     this.namespace = this.target.namespace;
     this.trustDomain = checkProps(this, () =>
-      validateTrustDomain('trustDomain', props.trustDomain ?? DEFAULT_TRUST_DOMAIN),
+      validateTrustDomain('trustDomain', withDefault(props.trustDomain, DEFAULT_TRUST_DOMAIN)),
     );
     const rootNamespace = checkProps(this, () =>
-      validateNamespace('rootNamespace', props.rootNamespace ?? DEFAULT_ROOT_NAMESPACE),
+      validateNamespace('rootNamespace', withDefault(props.rootNamespace, DEFAULT_ROOT_NAMESPACE)),
     );
     const syncWave = checkProps(this, () =>
-      validateSyncWave('syncWave', props.syncWave ?? DEFAULT_ALLOW_SYNC_WAVE),
+      validateSyncWave('syncWave', withDefault(props.syncWave, DEFAULT_ALLOW_SYNC_WAVE)),
     );
     const name =
       props.name === undefined
@@ -190,7 +190,7 @@ export class WorkloadAllow extends Construct {
       }
     });
 
-    for (const rule of props.rules ?? []) {
+    for (const rule of withDefault(props.rules, [])) {
       this.addRule(rule);
     }
     this.node.addValidation({ validate: () => this.validatePolicy() });

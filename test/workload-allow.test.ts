@@ -370,6 +370,14 @@ describe('WorkloadAllow', () => {
       );
     });
 
+    test('fails on a null prop instead of taking its default', () => {
+      const props = { target: productpage, trustDomain: null } as unknown as WorkloadAllowProps;
+      expect(() => new WorkloadAllow(testChart(), 'allow', props)).toThrow(
+        "test/allow: trustDomain null is not a trust domain: use lowercase letters, digits, '.', " +
+          "'-' and '_', such as 'cluster.local'",
+      );
+    });
+
     test('fails on a misspelt prop instead of ignoring it (plain JavaScript callers)', () => {
       const props = { target: productpage, rule: [] } as unknown as WorkloadAllowProps;
       expect(() => new WorkloadAllow(testChart(), 'allow', props)).toThrow(
