@@ -277,3 +277,11 @@ export function checkRuleKeys(
   }
   return rule as Record<string, unknown>;
 }
+
+/** Checks that the `rules` prop is a list (its rules are checked one by one as they are added). */
+export function checkRuleList<T>(rules: readonly T[]): readonly T[] {
+  if (!Array.isArray(rules)) {
+    throw new InvalidValueError('rules', `must be a list of rules, got ${quote(rules)}`);
+  }
+  return rules;
+}

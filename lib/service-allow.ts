@@ -9,6 +9,7 @@ import {
 import { checkAllowPolicy, MAX_TARGET_REFS } from './allow-policy-check';
 import {
   checkRuleKeys,
+  checkRuleList,
   checkSources,
   Condition,
   Operation,
@@ -157,7 +158,8 @@ export class ServiceAllow extends Construct {
     applySyncWave(this.policy, syncWave);
 
     targets.forEach((target) => this.addTarget(target));
-    for (const rule of withDefault(props.rules, [])) {
+    const rules = checkProps(this, () => checkRuleList(withDefault(props.rules, [])));
+    for (const rule of rules) {
       this.addRule(rule);
     }
     this.node.addValidation({ validate: () => this.validatePolicy() });

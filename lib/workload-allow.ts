@@ -12,7 +12,13 @@ import {
   ZTUNNEL_HTTP_FIELD_PROBLEM,
   ZTUNNEL_TRUST_DOMAIN_PROBLEM,
 } from './allow-policy-check';
-import { checkRuleKeys, checkSources, Condition, renderConditions } from './allow-rules';
+import {
+  checkRuleKeys,
+  checkRuleList,
+  checkSources,
+  Condition,
+  renderConditions,
+} from './allow-rules';
 import { DEFAULT_ROOT_NAMESPACE } from './defaults';
 import { checkProps } from './errors';
 import { checkPropsObject, withDefault } from './props';
@@ -163,9 +169,20 @@ export class WorkloadAllow extends Construct {
     const rootNamespace = checkProps(this, () =>
       validateNamespace('rootNamespace', withDefault(props.rootNamespace, DEFAULT_ROOT_NAMESPACE)),
     );
+    checkProps(this, () => {
+      if (this.namespace === rootNamespace && this.target.namespaceWide) {
+        throw new InvalidValueError(
+          'target',
+          `${this.target} is the root namespace ${quote(rootNamespace)}, where a policy without ` +
+            'selector applies to every workload of the mesh; target a selector instead',
+        );
+      }
+    });
+
     const syncWave = checkProps(this, () =>
       validateSyncWave('syncWave', withDefault(props.syncWave, DEFAULT_ALLOW_SYNC_WAVE)),
     );
+    const rules = checkProps(this, () => checkRuleList(withDefault(props.rules, [])));
     const name =
       props.name === undefined
         ? undefined
@@ -180,17 +197,7 @@ export class WorkloadAllow extends Construct {
     this.name = this.policy.name;
     applySyncWave(this.policy, syncWave);
 
-    checkProps(this, () => {
-      if (this.namespace === rootNamespace && this.target.namespaceWide) {
-        throw new InvalidValueError(
-          'target',
-          `${this.target} is the root namespace ${quote(rootNamespace)}, where a policy without ` +
-            'selector applies to every workload of the mesh; target a selector instead',
-        );
-      }
-    });
-
-    for (const rule of withDefault(props.rules, [])) {
+    for (const rule of rules) {
       this.addRule(rule);
     }
     this.node.addValidation({ validate: () => this.validatePolicy() });

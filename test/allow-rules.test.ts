@@ -1,5 +1,11 @@
 import { Source } from '../lib';
-import { checkRuleKeys, checkSources, renderConditions, renderOperation } from '../lib/allow-rules';
+import {
+  checkRuleKeys,
+  checkRuleList,
+  checkSources,
+  renderConditions,
+  renderOperation,
+} from '../lib/allow-rules';
 
 describe('renderConditions', () => {
   test('keeps ztunnel keys for ztunnel, any known key for the waypoint', () => {
@@ -75,4 +81,11 @@ describe('checkSources and checkRuleKeys', () => {
       'rule must be a rule, got null',
     );
   });
+});
+
+test('checkRuleList takes a list only', () => {
+  expect(checkRuleList([])).toEqual([]);
+  expect(() => checkRuleList({ from: [] } as unknown as [])).toThrow(
+    'rules must be a list of rules, got {"from":[]}',
+  );
 });
