@@ -58,7 +58,10 @@ export interface PrometheusScrapeAllowProps {
 
 /**
  * Lets Prometheus scrape the metrics ports of some pods: an L4 ALLOW enforced by ztunnel, since
- * Prometheus scrapes pod addresses directly and never goes through a waypoint.
+ * Prometheus scrapes pod addresses directly, which a waypoint does not capture with its default
+ * `istio.io/waypoint-for: service`. A waypoint labelled `workload` or `all` does capture them
+ * (istio/istio#56505) and no policy can scope such traffic at the waypoint: there, scraping needs
+ * a waypoint-wide `ServiceAllow` (`ServiceTarget.waypoint`) from the monitoring namespace.
  */
 export class PrometheusScrapeAllow extends Construct {
   /** The L4 policy. */
