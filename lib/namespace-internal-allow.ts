@@ -18,6 +18,8 @@ export interface NamespaceInternalAllowProps {
    * The waypoint that serves the namespace, if any. Its allow-nothing refuses the namespace's
    * own requests too, so a waypoint ALLOW from the namespace is added on it. The waypoint must
    * be in this namespace: its identity then belongs to the namespace and passes the L4 ALLOW.
+   * The waypoint ALLOW covers every service the waypoint serves, including services of other
+   * namespaces that use it.
    *
    * @default - no waypoint: the L4 ALLOW only
    */
