@@ -7,11 +7,12 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['scripts/**/*.js', 'test/**/*.js'],
+    files: ['scripts/**/*.js', 'bin/**/*.js', 'test/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: {
         require: 'readonly',
+        module: 'readonly',
         process: 'readonly',
         __dirname: 'readonly',
         console: 'readonly',

@@ -74,6 +74,12 @@ function ensureBuilt() {
   }
 }
 
+/** Compiles build/ if needed, then returns the path of the compiled `entry` (such as `lib/cli`). */
+function compiledEntry(entry) {
+  ensureBuilt();
+  return path.join(buildDir, `${entry}.js`);
+}
+
 function main() {
   const [entry, ...rest] = process.argv.slice(2);
   if (entry === '--build') {
@@ -84,13 +90,12 @@ function main() {
     console.error('usage: node scripts/compiled.js <entry> [args...] | --build');
     process.exit(2);
   }
-  ensureBuilt();
-  const file = path.join(buildDir, `${entry}.js`);
+  const file = compiledEntry(entry);
   process.argv = [process.argv[0], file, ...rest];
   require(file);
 }
 
-module.exports = { ensureBuilt };
+module.exports = { ensureBuilt, compiledEntry };
 
 if (require.main === module) {
   main();

@@ -1,0 +1,216 @@
+/**
+ * Reads Kubernetes manifests from files and directories: multi-document YAML (or JSON, which is
+ * YAML), `List` objects expanded, empty documents skipped. Every object keeps the file and the
+ * document number it came from, so a later error can point at it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { quote } from '../names';
+import { CheckInputError } from './errors';
+import { YamlMap, isMap } from './read';
+
+/** One Kubernetes object as read from a manifest, with where it came from. */
+export interface ManifestObject {
+  /** `apiVersion` of the object. */
+  readonly apiVersion: string;
+  /** `kind` of the object. */
+  readonly kind: string;
+  /** `metadata.name`. */
+  readonly name: string;
+  /** `metadata.namespace`, or the default namespace when the object has none. */
+  readonly namespace: string;
+  /** The whole parsed object. */
+  readonly body: YamlMap;
+  /** The file it was read from, as given (directories expanded). */
+  readonly file: string;
+  /** 1-based position of its document in the file. */
+  readonly document: number;
+}
+
+/** Options of {@link loadManifests}. */
+export interface LoadManifestsOptions {
+  /**
+   * Namespace of objects that name none, as `kubectl apply -n` would put them.
+   * @default "default"
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Aliases a document may expand. The `yaml` package's own default (100) already stops a
+ * billion-laughs bomb; this keeps the bound explicit and the same across versions.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** File names read when a directory is given. */
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+function listFiles(given: string): string[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(given);
+  } catch {
+    throw new CheckInputError(given, 'path', 'does not exist or cannot be read');
+  }
+  if (!stat.isDirectory()) {
+    return [given];
+  }
+  const files: string[] = [];
+  for (const entry of fs.readdirSync(given).sort()) {
+    const child = path.join(given, entry);
+    if (fs.statSync(child).isDirectory()) {
+      files.push(...listFiles(child));
+    } else if (MANIFEST_FILE.test(entry)) {
+      files.push(child);
+    }
+  }
+  return files;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes `bytes` as UTF-8, refusing anything else instead of reading replacement characters. */
+export function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new CheckInputError(file, 'content', 'is not valid UTF-8 text');
+  }
+}
+
+const TOO_DEEP = 'is nested too deeply to read (the parser ran out of stack)';
+
+function yamlProblem(message: string): string {
+  return /Maximum call stack/.test(message) ? TOO_DEEP : `is not valid YAML: ${message}`;
+}
+
+/**
+ * Parses every YAML document of `text`; returns the plain values, `null` for empty documents.
+ * Syntax errors, duplicate keys and alias bombs become a {@link CheckInputError} naming the file
+ * and line.
+ */
+export function parseYamlDocuments(file: string, text: string): unknown[] {
+  let documents;
+  try {
+    documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+  } catch (error) {
+    throw new CheckInputError(file, 'content', yamlProblem(String(error)));
+  }
+  if (!Array.isArray(documents)) {
+    // parseAllDocuments returns an EmptyStream for empty input.
+    return [];
+  }
+  return documents.map((document, index) => {
+    const where = `document ${index + 1}`;
+    const problem = document.errors[0];
+    if (problem) {
+      const line = problem.linePos?.[0].line;
+      throw new CheckInputError(
+        file,
+        line === undefined ? where : `${where} (line ${line})`,
+        yamlProblem(problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
+      );
+    }
+    try {
+      return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new CheckInputError(
+        file,
+        where,
+        /alias/i.test(message)
+          ? `expands too many aliases (more than ${MAX_ALIAS_COUNT}); refusing a possible YAML bomb`
+          : /Maximum call stack/.test(message)
+            ? TOO_DEEP
+            : `cannot be read: ${message}`,
+      );
+    }
+  });
+}
+
+function toObject(
+  file: string,
+  document: number,
+  value: unknown,
+  defaultNamespace: string,
+  field: string,
+): ManifestObject {
+  const where = `document ${document}${field}`;
+  if (!isMap(value)) {
+    throw new CheckInputError(
+      file,
+      where,
+      `must be a Kubernetes object (a mapping), got ${quote(value)}`,
+    );
+  }
+  const { apiVersion, kind } = value;
+  if (typeof kind !== 'string' || kind === '') {
+    throw new CheckInputError(
+      file,
+      `${where} kind`,
+      `must be a non-empty string, got ${quote(kind)}`,
+    );
+  }
+  if (typeof apiVersion !== 'string' || apiVersion === '') {
+    throw new CheckInputError(
+      file,
+      `${where} (${kind}) apiVersion`,
+      `must be a non-empty string, got ${quote(apiVersion)}`,
+    );
+  }
+  const metadata = isMap(value.metadata) ? value.metadata : {};
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  const namespace =
+    typeof metadata.namespace === 'string' && metadata.namespace !== ''
+      ? metadata.namespace
+      : defaultNamespace;
+  return { apiVersion, kind, name, namespace, body: value, file, document };
+}
+
+/** Reads the objects of one file. */
+export function readManifestFile(file: string, defaultNamespace = 'default'): ManifestObject[] {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    throw new CheckInputError(file, 'path', 'cannot be read');
+  }
+  return parseManifestText(file, decodeUtf8(file, bytes), defaultNamespace);
+}
+
+/** Reads the objects of manifest text; `file` only names it in errors. */
+export function parseManifestText(
+  file: string,
+  text: string,
+  defaultNamespace = 'default',
+): ManifestObject[] {
+  const objects: ManifestObject[] = [];
+  parseYamlDocuments(file, text).forEach((value, index) => {
+    if (value === null || value === undefined) {
+      return;
+    }
+    if (isMap(value) && value.kind === 'List' && Array.isArray(value.items)) {
+      value.items.forEach((item, itemIndex) =>
+        objects.push(toObject(file, index + 1, item, defaultNamespace, ` items[${itemIndex}]`)),
+      );
+      return;
+    }
+    objects.push(toObject(file, index + 1, value, defaultNamespace, ''));
+  });
+  return objects;
+}
+
+/**
+ * Reads every manifest under `paths` (files, or directories read recursively in name order for
+ * `.yaml`, `.yml` and `.json` files). Kinds are not interpreted here.
+ */
+export function loadManifests(
+  paths: readonly string[],
+  options: LoadManifestsOptions = {},
+): ManifestObject[] {
+  const namespace = options.namespace ?? 'default';
+  return paths
+    .flatMap((given) => listFiles(given))
+    .flatMap((file) => readManifestFile(file, namespace));
+}
