@@ -1,4 +1,5 @@
 import type * as kplus from 'cdk8s-plus-28';
+import { HTTP_ONLY_SOURCE_KEYS } from './allow-policy-check';
 import { IpBlocksInput, parseIpBlocks } from './ip-blocks';
 import { InvalidValueError, quote, validateNamespace, validateObjectName } from './names';
 import { withDefault } from './props';
@@ -12,22 +13,6 @@ export type SourceField =
   | 'requestPrincipals'
   | 'remoteIpBlocks'
   | 'trustDomains';
-
-/**
- * Fields that only an HTTP-aware proxy (a waypoint or gateway Envoy) can evaluate. In an ALLOW
- * rule enforced by ztunnel, istiod drops the whole rule when one of them appears, so the target
- * would deny everything instead.
- */
-export const HTTP_ONLY_SOURCE_FIELDS: readonly SourceField[] = [
-  'requestPrincipals',
-  'remoteIpBlocks',
-];
-
-/**
- * Fields that ztunnel silently ignores: istiod neither translates them for ztunnel nor flags them
- * as HTTP-only, so a source made of them would lose its constraint.
- */
-export const ZTUNNEL_IGNORED_SOURCE_FIELDS: readonly SourceField[] = ['trustDomains'];
 
 /** How a source is rendered once the trust domain of the policy is known. */
 type Renderer = (trustDomain: string) => readonly string[];
@@ -264,9 +249,12 @@ export class Source {
     private readonly render: Renderer,
   ) {}
 
-  /** Whether only a waypoint or gateway (not ztunnel) can enforce this source. */
+  /**
+   * Whether only a waypoint or gateway (not ztunnel) can enforce this source. In an ALLOW rule
+   * enforced by ztunnel, istiod drops the whole rule when such a field appears.
+   */
   public get httpOnly(): boolean {
-    return HTTP_ONLY_SOURCE_FIELDS.includes(this.field);
+    return HTTP_ONLY_SOURCE_KEYS.includes(this.field);
   }
 
   /** The values written to {@link field}, given the trust domain of the policy. */
