@@ -242,6 +242,15 @@ export class HardenedMesh extends Chart {
     const emitWaypointAllows = hardenedMode && !autoAllowWaypointPolicy;
     this.waypointAllows = emitWaypointAllows
       ? waypoints.map((waypoint: HardenedMeshWaypointProps, index) => {
+          // The chart sets the trust domain, root namespace and wave: a waypoint may not.
+          checkProps(this, () =>
+            checkPropsObject(`waypoints[${index}]`, waypoint, [
+              'namespace',
+              'waypoint',
+              'serviceAccount',
+              'targets',
+            ]),
+          );
           try {
             return new WaypointAllow(this, `waypoint-allow-${index}`, {
               ...waypoint,

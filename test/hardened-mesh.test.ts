@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { HardenedMesh, HardenedMeshProps, WorkloadTarget } from '../lib';
+import { HardenedMesh, HardenedMeshProps, HardenedMeshWaypointProps, WorkloadTarget } from '../lib';
 import { synthValid } from './support/synth';
 
 describe('HardenedMesh', () => {
@@ -289,6 +289,18 @@ describe('HardenedMesh', () => {
           }),
       ).toThrow(
         'hardened-mesh: waypoints must be a list of waypoints, got {"namespace":"default"}',
+      );
+    });
+
+    test('fail on a waypoint prop the chart sets itself', () => {
+      expect(
+        () =>
+          new HardenedMesh(Testing.app(), 'hardened-mesh', {
+            waypoints: [{ namespace: 'default', syncWave: 3 } as HardenedMeshWaypointProps],
+          }),
+      ).toThrow(
+        'hardened-mesh: waypoints[0] has the unknown prop "syncWave"; allowed: namespace, ' +
+          'waypoint, serviceAccount, targets',
       );
     });
 
