@@ -37,7 +37,8 @@ export interface LoadedConfig {
   readonly props: HardenedMeshProps;
 }
 
-type Kind = 'boolean' | 'string' | 'cidrs' | 'ingress';
+type Kind =
+  'boolean' | 'string' | 'integer' | 'cidrs' | 'ingress' | 'syncWaves' | 'waypoints' | 'waypoint';
 
 const TOP_LEVEL_KEYS: Record<string, Kind> = {
   hardenedMode: 'boolean',
@@ -45,6 +46,11 @@ const TOP_LEVEL_KEYS: Record<string, Kind> = {
   istioApp: 'string',
   waypointGatewayClass: 'string',
   ingress: 'ingress',
+  trustDomain: 'string',
+  autoAllowWaypointPolicy: 'boolean',
+  waypoints: 'waypoints',
+  syncWaves: 'syncWaves',
+  dryRun: 'boolean',
 };
 
 const INGRESS_KEYS: Record<string, Kind> = {
@@ -52,13 +58,37 @@ const INGRESS_KEYS: Record<string, Kind> = {
   namespace: 'string',
   gateway: 'string',
   externalTrafficCidrs: 'cidrs',
+  enrolledInAmbient: 'boolean',
+};
+
+const SYNC_WAVES_KEYS: Record<string, Kind> = {
+  allow: 'integer',
+  allowNothing: 'integer',
+};
+
+// A config file names waypoints by namespace only: every workload of the namespace uses it, as
+// `istio.io/use-waypoint` on the namespace makes it. Narrower targets take the TypeScript API.
+const WAYPOINT_KEYS: Record<string, Kind> = {
+  namespace: 'string',
+  waypoint: 'string',
+  serviceAccount: 'string',
+};
+
+const NESTED_KEYS: Partial<Record<Kind, Record<string, Kind>>> = {
+  ingress: INGRESS_KEYS,
+  syncWaves: SYNC_WAVES_KEYS,
+  waypoint: WAYPOINT_KEYS,
 };
 
 const EXPECTED: Record<Kind, string> = {
   boolean: 'true or false',
   string: 'a string',
+  integer: 'a whole number',
   cidrs: 'a comma-separated string or a list of strings',
   ingress: `a mapping with keys ${Object.keys(INGRESS_KEYS).join(', ')}, or false`,
+  syncWaves: `a mapping with keys ${Object.keys(SYNC_WAVES_KEYS).join(', ')}, or false`,
+  waypoints: `a list of mappings with keys ${Object.keys(WAYPOINT_KEYS).join(', ')}`,
+  waypoint: `a mapping with keys ${Object.keys(WAYPOINT_KEYS).join(', ')}`,
 };
 
 /**
@@ -185,8 +215,18 @@ function checkMapping(
         `${prefix}${key} must be ${EXPECTED[kind]}, got ${quote(value === undefined ? null : value)}`,
       );
     }
-    if (kind === 'ingress' && value !== false) {
-      checkMapping(file, `${prefix}${key}.`, value, INGRESS_KEYS);
+    const nested = NESTED_KEYS[kind];
+    if (nested && value !== false) {
+      checkMapping(file, `${prefix}${key}.`, value, nested);
+    }
+    if (kind === 'waypoints') {
+      (value as unknown[]).forEach((entry, index) => {
+        const where = `${prefix}${key}[${index}]`;
+        if (!hasKind('waypoint', entry)) {
+          throw new ConfigError(file, `${where} must be ${EXPECTED.waypoint}, got ${quote(entry)}`);
+        }
+        checkMapping(file, `${where}.`, entry, WAYPOINT_KEYS);
+      });
     }
   }
 }
@@ -202,8 +242,15 @@ function hasKind(kind: Kind, value: unknown): boolean {
         typeof value === 'string' ||
         (Array.isArray(value) && value.every((entry) => typeof entry === 'string'))
       );
+    case 'integer':
+      return typeof value === 'number' && Number.isSafeInteger(value);
     case 'ingress':
+    case 'syncWaves':
       return value === false || isPlainObject(value);
+    case 'waypoint':
+      return isPlainObject(value);
+    case 'waypoints':
+      return Array.isArray(value);
   }
 }
 

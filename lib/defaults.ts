@@ -21,3 +21,6 @@ export const DEFAULT_EXTERNAL_TRAFFIC_CIDRS: readonly string[] = Object.freeze([
 
 /** API group of the Gateway API kinds targeted by `targetRefs`. */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** The name Istio's docs give the waypoint of a namespace (`istioctl waypoint apply`). */
+export const DEFAULT_WAYPOINT_NAME = 'waypoint';

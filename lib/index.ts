@@ -7,6 +7,23 @@ export { InvalidValueError } from './names';
 export { ConfigError, loadConfig, parseConfig, readConfigFile, LoadedConfig } from './config';
 export { synthesizeInto } from './synthesize';
 
+// The ALLOW policies and their value objects.
+export * from './source';
+export * from './workload-target';
+export * from './service-target';
+export * from './workload-allow';
+export * from './service-allow';
+export * from './waypoint-allow';
+export { Condition, Operation } from './allow-rules';
+export { checkAllowPolicy, Enforcement } from './allow-policy-check';
+export { parsePort, parsePorts } from './ports';
+export { DEFAULT_TRUST_DOMAIN, parsePrincipal } from './principals';
+export * from './sync-waves';
+export * from './prometheus-scrape-allow';
+export * from './namespace-internal-allow';
+export * from './ingress-backend-allow';
+export { DRY_RUN_ANNOTATION } from './dry-run';
+
 // The offline checker (`hardened-mesh check` / `report`), for tools that call it in-process.
 export { CheckInputError } from './check/errors';
 export {

@@ -12,8 +12,21 @@ import {
 import { checkProps } from './errors';
 import { requireUniqueObjectNames } from './unique-names';
 import { IpBlocksInput, parseIpBlocks } from './ip-blocks';
-import { composeName, validateNamespace, validateObjectName } from './names';
+import {
+  composeName,
+  InvalidValueError,
+  quote,
+  validateNamespace,
+  validateObjectName,
+} from './names';
 import { checkPropsObject, withDefault } from './props';
+import { Source } from './source';
+import { applySyncWave, DEFAULT_ALLOW_SYNC_WAVE, SyncWave, validateSyncWave } from './sync-waves';
+import { WorkloadAllow } from './workload-allow';
+import { WorkloadTarget } from './workload-target';
+
+/** The label Istio puts on the pods of a Gateway API gateway, with the Gateway's name. */
+export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
 /** Props of {@link IngressExternalTraffic}. */
 export interface IngressExternalTrafficProps {
@@ -51,13 +64,38 @@ export interface IngressExternalTrafficProps {
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
    */
   readonly externalTrafficCidrs?: IpBlocksInput;
+
+  /**
+   * Whether the gateway's namespace is enrolled in ambient (`istio.io/dataplane-mode: ambient`).
+   * Istio then captures the gateway's own pods with ztunnel, which enforces the mesh-wide
+   * allow-nothing before the gateway's Envoy sees a request, so external traffic is denied
+   * there. With `true`, a second, L4-only ALLOW is emitted for ztunnel: selector
+   * `gateway.networking.k8s.io/gateway-name: <gateway>` in the gateway's namespace, the same
+   * `ipBlocks`, named `<app>-<namespace>-external-traffic-ztunnel`. Leave it `false` for a
+   * gateway in a namespace that is not enrolled (such as the usual `istio-system`).
+   *
+   * In the root namespace, that selector matches the pods of every Gateway of that name in every
+   * namespace.
+   *
+   * @default false
+   */
+  readonly enrolledInAmbient?: boolean;
+
+  /**
+   * Argo CD sync wave of the policies, or `false` for none. The default applies them before the
+   * allow-nothing policies (wave 1) and prunes them after.
+   *
+   * @default -1
+   */
+  readonly syncWave?: SyncWave;
 }
 
 /**
  * An ALLOW policy that lets external clients reach an ingress Gateway.
  *
  * A Gateway API ingress gateway honours the root-namespace allow-nothing policy, so in a hardened
- * mesh it refuses all traffic until a policy targeting it allows some.
+ * mesh it refuses all traffic until a policy targeting it allows some. A gateway in a namespace
+ * enrolled in ambient also needs an L4 ALLOW at ztunnel: see `enrolledInAmbient`.
  */
 export class IngressExternalTraffic extends Construct {
   /** The policy's name. */
@@ -75,11 +113,21 @@ export class IngressExternalTraffic extends Construct {
   /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
   public readonly policy: AuthorizationPolicy;
 
+  /** The L4 ALLOW on the gateway's pods for ztunnel, when `enrolledInAmbient` is on. */
+  public readonly ztunnelAllow?: WorkloadAllow;
+
   constructor(scope: Construct, id: string, props?: IngressExternalTrafficProps) {
     super(scope, id);
 
     const given = checkProps(this, () =>
-      checkPropsObject('props', props, ['app', 'namespace', 'gateway', 'externalTrafficCidrs']),
+      checkPropsObject('props', props, [
+        'app',
+        'namespace',
+        'gateway',
+        'externalTrafficCidrs',
+        'enrolledInAmbient',
+        'syncWave',
+      ]),
     );
     // The app is checked on its own first: it is also the default Gateway name, and a bad value
     // must be reported as `app`, the prop the user wrote.
@@ -113,5 +161,30 @@ export class IngressExternalTraffic extends Construct {
         rules: [{ from: [{ source: { ipBlocks: [...this.ipBlocks] } }] }],
       },
     });
+    const syncWave = checkProps(this, () =>
+      validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_SYNC_WAVE)),
+    );
+    applySyncWave(this.policy, syncWave);
+
+    const enrolled = withDefault(given.enrolledInAmbient, false);
+    checkProps(this, () => {
+      if (typeof enrolled !== 'boolean') {
+        throw new InvalidValueError(
+          'enrolledInAmbient',
+          `must be true or false, got ${quote(enrolled)}`,
+        );
+      }
+    });
+    if (enrolled) {
+      const name = checkProps(this, () =>
+        composeName('app', [app, this.namespace, 'external-traffic-ztunnel']),
+      );
+      this.ztunnelAllow = new WorkloadAllow(this, 'ztunnel', {
+        name,
+        target: WorkloadTarget.selector(this.namespace, { [GATEWAY_NAME_LABEL]: this.gateway }),
+        rules: [{ from: [Source.ipBlocks(this.ipBlocks)] }],
+        syncWave,
+      });
+    }
   }
 }

@@ -6,6 +6,7 @@ import {
   DEFAULT_WAYPOINT_GATEWAY_CLASS,
   GATEWAY_API_GROUP,
 } from './defaults';
+import { applyDryRun } from './dry-run';
 import { checkProps } from './errors';
 import { requireUniqueObjectNames } from './unique-names';
 import {
@@ -17,6 +18,12 @@ import {
   validateObjectName,
 } from './names';
 import { checkPropsObject, withDefault } from './props';
+import {
+  applySyncWave,
+  DEFAULT_ALLOW_NOTHING_SYNC_WAVE,
+  SyncWave,
+  validateSyncWave,
+} from './sync-waves';
 
 /** Props of {@link WaypointAllowNothing}. */
 export interface WaypointAllowNothingProps {
@@ -48,6 +55,27 @@ export interface WaypointAllowNothingProps {
    * @default 'istio-waypoint'
    */
   readonly waypointGatewayClass?: string;
+
+  /**
+   * Render the policy with `istio.io/dry-run: "true"`, so that it is evaluated and logged but not
+   * enforced, to watch what the lockdown would deny before enabling it. Version caveat for
+   * ztunnel: up to Istio 1.25.1 ztunnel ignores the annotation and ENFORCES the policy; 1.25.2 to
+   * 1.28 skip dry-run policies entirely (nothing is enforced or logged); 1.29 and later log them
+   * only when istiod has `AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true`. Waypoints log
+   * dry-run policies in every release.
+   *
+   * @default false
+   * @see https://istio.io/latest/docs/tasks/security/authorization/authz-dry-run/
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * Argo CD sync wave of the policy, or `false` for none. The default applies the lockdown after
+   * the ALLOW policies (wave -1) and the unannotated resources (wave 0), and prunes it first.
+   *
+   * @default 1
+   */
+  readonly syncWave?: SyncWave;
 }
 
 /**
@@ -67,6 +95,9 @@ export class WaypointAllowNothing extends Construct {
   /** The policy's namespace: the root namespace. */
   public readonly namespace: string;
 
+  /** Whether the policy is rendered as dry-run (see the `dryRun` prop for what that means). */
+  public readonly dryRun: boolean;
+
   /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
   public readonly policy: AuthorizationPolicy;
 
@@ -79,6 +110,8 @@ export class WaypointAllowNothing extends Construct {
         'namespace',
         'istioApp',
         'waypointGatewayClass',
+        'dryRun',
+        'syncWave',
       ]),
     );
     const rootNamespace = checkProps(this, () =>
@@ -117,5 +150,12 @@ export class WaypointAllowNothing extends Construct {
         targetRefs: [{ kind: 'GatewayClass', group: GATEWAY_API_GROUP, name: gatewayClass }],
       },
     });
+    this.dryRun = checkProps(this, () => applyDryRun('dryRun', this.policy, given.dryRun));
+    applySyncWave(
+      this.policy,
+      checkProps(this, () =>
+        validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_NOTHING_SYNC_WAVE)),
+      ),
+    );
   }
 }

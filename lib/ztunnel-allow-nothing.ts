@@ -1,10 +1,17 @@
 import { Construct } from 'constructs';
 import { AuthorizationPolicy } from '../imports/authorizationpolicy-security.istio.io';
 import { DEFAULT_ISTIO_APP, DEFAULT_ROOT_NAMESPACE } from './defaults';
+import { applyDryRun } from './dry-run';
 import { checkProps } from './errors';
 import { requireUniqueObjectNames } from './unique-names';
 import { composeName, requireString, validateNamespace } from './names';
 import { checkPropsObject, withDefault } from './props';
+import {
+  applySyncWave,
+  DEFAULT_ALLOW_NOTHING_SYNC_WAVE,
+  SyncWave,
+  validateSyncWave,
+} from './sync-waves';
 
 /** Props of {@link ZtunnelAllowNothing}. */
 export interface ZtunnelAllowNothingProps {
@@ -23,6 +30,27 @@ export interface ZtunnelAllowNothingProps {
    * @default 'istio-k8s'
    */
   readonly istioApp?: string;
+
+  /**
+   * Render the policy with `istio.io/dry-run: "true"`, so that it is evaluated and logged but not
+   * enforced, to watch what the lockdown would deny before enabling it. Version caveat for
+   * ztunnel: up to Istio 1.25.1 ztunnel ignores the annotation and ENFORCES the policy; 1.25.2 to
+   * 1.28 skip dry-run policies entirely (nothing is enforced or logged); 1.29 and later log them
+   * only when istiod has `AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true`. Waypoints log
+   * dry-run policies in every release.
+   *
+   * @default false
+   * @see https://istio.io/latest/docs/tasks/security/authorization/authz-dry-run/
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * Argo CD sync wave of the policy, or `false` for none. The default applies the lockdown after
+   * the ALLOW policies (wave -1) and the unannotated resources (wave 0), and prunes it first.
+   *
+   * @default 1
+   */
+  readonly syncWave?: SyncWave;
 }
 
 /**
@@ -42,6 +70,9 @@ export class ZtunnelAllowNothing extends Construct {
   /** The policy's namespace: the root namespace. */
   public readonly namespace: string;
 
+  /** Whether the policy is rendered as dry-run (see the `dryRun` prop for what that means). */
+  public readonly dryRun: boolean;
+
   /** The synthesized AuthorizationPolicy, for escape hatches such as `addJsonPatch`. */
   public readonly policy: AuthorizationPolicy;
 
@@ -49,7 +80,7 @@ export class ZtunnelAllowNothing extends Construct {
     super(scope, id);
 
     const given = checkProps(this, () =>
-      checkPropsObject('props', props, ['rootNamespace', 'istioApp']),
+      checkPropsObject('props', props, ['rootNamespace', 'istioApp', 'dryRun', 'syncWave']),
     );
     this.namespace = checkProps(this, () =>
       validateNamespace('rootNamespace', withDefault(given.rootNamespace, DEFAULT_ROOT_NAMESPACE)),
@@ -67,5 +98,12 @@ export class ZtunnelAllowNothing extends Construct {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {},
     });
+    this.dryRun = checkProps(this, () => applyDryRun('dryRun', this.policy, given.dryRun));
+    applySyncWave(
+      this.policy,
+      checkProps(this, () =>
+        validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_NOTHING_SYNC_WAVE)),
+      ),
+    );
   }
 }

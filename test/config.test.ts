@@ -41,6 +41,59 @@ describe('parseConfig', () => {
     });
   });
 
+  test('reads the keys of the ALLOW policies: waypoints, sync waves, dry-run, trust domain', () => {
+    const text = [
+      'trustDomain: prod.example',
+      'autoAllowWaypointPolicy: false',
+      'dryRun: true',
+      'syncWaves: {allow: -2, allowNothing: 3}',
+      'waypoints:',
+      '  - namespace: default',
+      '  - {namespace: shop, waypoint: shop-waypoint, serviceAccount: shop-wp}',
+      'ingress: {namespace: default, gateway: bookinfo-gateway, enrolledInAmbient: true}',
+    ].join('\n');
+    expect(parseConfig('c.yaml', text)).toEqual({
+      trustDomain: 'prod.example',
+      autoAllowWaypointPolicy: false,
+      dryRun: true,
+      syncWaves: { allow: -2, allowNothing: 3 },
+      waypoints: [
+        { namespace: 'default' },
+        { namespace: 'shop', waypoint: 'shop-waypoint', serviceAccount: 'shop-wp' },
+      ],
+      ingress: { namespace: 'default', gateway: 'bookinfo-gateway', enrolledInAmbient: true },
+    });
+    expect(parseConfig('c.yaml', 'syncWaves: false')).toEqual({ syncWaves: false });
+  });
+
+  test('fails on bad sync waves and waypoints, naming the key', () => {
+    expect(() => parseConfig('c.yaml', 'syncWaves: {allow: "-1"}')).toThrow(
+      'c.yaml: syncWaves.allow must be a whole number, got "-1"',
+    );
+    expect(() => parseConfig('c.yaml', 'syncWaves: {allow: 1.5}')).toThrow(
+      'c.yaml: syncWaves.allow must be a whole number, got 1.5',
+    );
+    expect(() => parseConfig('c.yaml', 'syncWaves: {alow: 1}')).toThrow(
+      'c.yaml: unknown key "syncWaves.alow" (did you mean "allow"?); allowed keys here: allow, allowNothing',
+    );
+    expect(() => parseConfig('c.yaml', 'syncWaves: true')).toThrow(
+      'c.yaml: syncWaves must be a mapping with keys allow, allowNothing, or false, got true',
+    );
+    expect(() => parseConfig('c.yaml', 'waypoints: {namespace: default}')).toThrow(
+      'c.yaml: waypoints must be a list of mappings with keys namespace, waypoint, serviceAccount, ' +
+        'got {"namespace":"default"}',
+    );
+    expect(() => parseConfig('c.yaml', 'waypoints: [default]')).toThrow(
+      'c.yaml: waypoints[0] must be a mapping with keys namespace, waypoint, serviceAccount, got "default"',
+    );
+    expect(() => parseConfig('c.yaml', 'waypoints: [{namespace: a}, {namspace: b}]')).toThrow(
+      'c.yaml: unknown key "waypoints[1].namspace" (did you mean "namespace"?)',
+    );
+    expect(() => parseConfig('c.yaml', 'dryRun: "true"')).toThrow(
+      'c.yaml: dryRun must be true or false, got "true"',
+    );
+  });
+
   test('reads CIDRs as a list, and ingress: false', () => {
     expect(parseConfig('c.yaml', 'ingress:\n  externalTrafficCidrs: [10.0.0.0/8]')).toEqual({
       ingress: { externalTrafficCidrs: ['10.0.0.0/8'] },
@@ -82,7 +135,8 @@ describe('parseConfig', () => {
       'c.yaml: rootNamespace must be a string, got 42',
     );
     expect(() => parseConfig('c.yaml', 'ingress: true')).toThrow(
-      'c.yaml: ingress must be a mapping with keys app, namespace, gateway, externalTrafficCidrs, or false, got true',
+      'c.yaml: ingress must be a mapping with keys app, namespace, gateway, externalTrafficCidrs, ' +
+        'enrolledInAmbient, or false, got true',
     );
     expect(() =>
       parseConfig('c.yaml', 'ingress:\n  externalTrafficCidrs: [10.0.0.0/8, 7]'),

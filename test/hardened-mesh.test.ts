@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { HardenedMesh, HardenedMeshProps } from '../lib';
+import { HardenedMesh, HardenedMeshProps, HardenedMeshWaypointProps, WorkloadTarget } from '../lib';
 import { synthValid } from './support/synth';
 
 describe('HardenedMesh', () => {
@@ -125,6 +125,212 @@ describe('HardenedMesh', () => {
           hardenedMode: 'false' as unknown as boolean,
         }),
     ).toThrow('hardened-mesh: hardenedMode must be true or false, got "false"');
+  });
+
+  describe('sync waves', () => {
+    test('put the ALLOW policies before the allow-nothing policies by default (-1 and 1)', () => {
+      const objects = synthValid(new HardenedMesh(Testing.app(), 'hardened-mesh'));
+      expect(objects.map((o) => [o.metadata.name, o.metadata.annotations])).toEqual([
+        [
+          'istio-k8s-istio-system-policy-global-allow-nothing-ztunnel',
+          { 'argocd.argoproj.io/sync-wave': '1' },
+        ],
+        [
+          'istio-k8s-istio-system-policy-global-allow-nothing-waypoint',
+          { 'argocd.argoproj.io/sync-wave': '1' },
+        ],
+        [
+          'istio-ingress-k8s-istio-system-external-traffic',
+          { 'argocd.argoproj.io/sync-wave': '-1' },
+        ],
+      ]);
+    });
+
+    test('take other waves, or none with false', () => {
+      const waves = synthValid(
+        new HardenedMesh(Testing.app(), 'hardened-mesh', {
+          syncWaves: { allow: -3, allowNothing: 7 },
+          waypoints: [{ namespace: 'shop' }],
+        }),
+      ).map((o) => o.metadata.annotations['argocd.argoproj.io/sync-wave']);
+      expect(waves).toEqual(['7', '7', '-3', '-3']);
+      const none = synthValid(
+        new HardenedMesh(Testing.app(), 'hardened-mesh', {
+          syncWaves: false,
+          waypoints: [{ namespace: 'shop' }],
+        }),
+      );
+      expect(none).toHaveLength(4);
+      none.forEach((o) => expect(o.metadata.annotations).toBeUndefined());
+    });
+
+    test('fail when the ALLOW wave would not come first', () => {
+      expect(
+        () =>
+          new HardenedMesh(Testing.app(), 'hardened-mesh', {
+            syncWaves: { allow: 1, allowNothing: 1 },
+          }),
+      ).toThrow(
+        'hardened-mesh: syncWaves puts the ALLOW policies in wave 1, not before the allow-nothing ' +
+          'policies in wave 1: Argo CD would lock traffic down before the ALLOWs exist',
+      );
+    });
+  });
+
+  describe('dryRun', () => {
+    test('renders both allow-nothing policies, and only them, with istio.io/dry-run', () => {
+      const objects = synthValid(
+        new HardenedMesh(Testing.app(), 'hardened-mesh', { dryRun: true }),
+      );
+      expect(objects.map((o) => o.metadata.annotations['istio.io/dry-run'])).toEqual([
+        'true',
+        'true',
+        undefined,
+      ]);
+    });
+
+    test('fails on a value that is not a boolean', () => {
+      expect(
+        () =>
+          new HardenedMesh(Testing.app(), 'hardened-mesh', {
+            dryRun: 'true' as unknown as boolean,
+          }),
+      ).toThrow('hardened-mesh/ztunnel-allow-nothing: dryRun must be true or false, got "true"');
+    });
+  });
+
+  describe('waypoints and autoAllowWaypointPolicy', () => {
+    test('emit the L4 ALLOW from each waypoint identity when istiod does not (the default)', () => {
+      const chart = new HardenedMesh(Testing.app(), 'hardened-mesh', {
+        ingress: false,
+        waypoints: [
+          { namespace: 'default' },
+          {
+            namespace: 'shop',
+            waypoint: 'shop-waypoint',
+            targets: [WorkloadTarget.selector('shop', { app: 'api' })],
+          },
+        ],
+      });
+      const objects = synthValid(chart);
+      expect(objects).toMatchSnapshot();
+      // Reference §2: istiod's own policy (PILOT_AUTO_ALLOW_WAYPOINT_POLICY, default false) allows
+      // exactly "<td>/ns/<waypoint-ns>/sa/<waypoint-sa>" on the workloads using the waypoint.
+      expect(objects.slice(2).map((o) => [o.metadata.namespace, o.metadata.name, o.spec])).toEqual([
+        [
+          'default',
+          'allow-from-waypoint-default-waypoint',
+          {
+            action: 'ALLOW',
+            rules: [
+              { from: [{ source: { principals: ['cluster.local/ns/default/sa/waypoint'] } }] },
+            ],
+          },
+        ],
+        [
+          'shop',
+          'allow-from-waypoint-shop-shop-waypoint',
+          {
+            action: 'ALLOW',
+            selector: { matchLabels: { app: 'api' } },
+            rules: [
+              { from: [{ source: { principals: ['cluster.local/ns/shop/sa/shop-waypoint'] } }] },
+            ],
+          },
+        ],
+      ]);
+      expect(chart.waypointAllows).toHaveLength(2);
+    });
+
+    test('use the configured trust domain', () => {
+      const objects = synthValid(
+        new HardenedMesh(Testing.app(), 'hardened-mesh', {
+          trustDomain: 'prod.example',
+          waypoints: [{ namespace: 'default' }],
+        }),
+      );
+      expect(objects[3].spec.rules[0].from[0].source.principals).toEqual([
+        'prod.example/ns/default/sa/waypoint',
+      ]);
+    });
+
+    test('emit nothing for the waypoints when istiod writes those ALLOWs itself', () => {
+      const chart = new HardenedMesh(Testing.app(), 'hardened-mesh', {
+        autoAllowWaypointPolicy: true,
+        waypoints: [{ namespace: 'default' }],
+      });
+      expect(synthValid(chart)).toHaveLength(3);
+      expect(chart.waypointAllows).toEqual([]);
+    });
+
+    test('emit nothing without hardened mode, where an ALLOW would itself lock the workloads down', () => {
+      const chart = new HardenedMesh(Testing.app(), 'hardened-mesh', {
+        hardenedMode: false,
+        waypoints: [{ namespace: 'default' }],
+      });
+      expect(synthValid(chart).map((o) => o.metadata.name)).toEqual([
+        'istio-ingress-k8s-istio-system-external-traffic',
+      ]);
+    });
+
+    test('fail on a bad waypoint, naming it as the chart prop waypoints[<index>].<key>', () => {
+      expect(
+        () =>
+          new HardenedMesh(Testing.app(), 'hardened-mesh', {
+            waypoints: [{ namespace: 'default' }, { namespace: 'Shop' }],
+          }),
+      ).toThrow(
+        'hardened-mesh/waypoint-allow-1: waypoints[1].namespace "Shop" is not a valid namespace',
+      );
+      expect(
+        () =>
+          new HardenedMesh(Testing.app(), 'hardened-mesh', {
+            waypoints: { namespace: 'default' } as unknown as [],
+          }),
+      ).toThrow(
+        'hardened-mesh: waypoints must be a list of waypoints, got {"namespace":"default"}',
+      );
+    });
+
+    test('fail on a waypoint prop the chart sets itself', () => {
+      expect(
+        () =>
+          new HardenedMesh(Testing.app(), 'hardened-mesh', {
+            waypoints: [{ namespace: 'default', syncWave: 3 } as HardenedMeshWaypointProps],
+          }),
+      ).toThrow(
+        'hardened-mesh: waypoints[0] has the unknown prop "syncWave"; allowed: namespace, ' +
+          'waypoint, serviceAccount, targets',
+      );
+    });
+
+    test('fail on an autoAllowWaypointPolicy or trustDomain of the wrong kind', () => {
+      expect(
+        () =>
+          new HardenedMesh(Testing.app(), 'hardened-mesh', {
+            autoAllowWaypointPolicy: 'true' as unknown as boolean,
+          }),
+      ).toThrow(
+        'hardened-mesh: autoAllowWaypointPolicy must be true or false (the ' +
+          'PILOT_AUTO_ALLOW_WAYPOINT_POLICY of istiod), got "true"',
+      );
+      expect(
+        () => new HardenedMesh(Testing.app(), 'hardened-mesh', { trustDomain: 'spiffe://x' }),
+      ).toThrow('hardened-mesh: trustDomain "spiffe://x" is not a trust domain');
+    });
+  });
+
+  test('passes enrolledInAmbient on to the ingress, in the ALLOW wave', () => {
+    const objects = synthValid(
+      new HardenedMesh(Testing.app(), 'hardened-mesh', {
+        ingress: { namespace: 'default', gateway: 'bookinfo-gateway', enrolledInAmbient: true },
+      }),
+    );
+    expect(objects[3].metadata).toEqual({
+      name: 'istio-ingress-k8s-default-external-traffic-ztunnel',
+      namespace: 'default',
+      annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+    });
   });
 });
 

@@ -13,6 +13,8 @@ describe('IngressExternalTraffic', () => {
         metadata: {
           name: 'istio-ingress-k8s-istio-system-external-traffic',
           namespace: 'istio-system',
+          // An ALLOW: applied before the allow-nothing policies (wave 1), pruned after them.
+          annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
         },
         spec: {
           action: 'ALLOW',
@@ -36,6 +38,7 @@ describe('IngressExternalTraffic', () => {
     expect(policy.metadata).toEqual({
       name: 'public-ingress-edge-external-traffic',
       namespace: 'edge',
+      annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
     });
     expect(policy.spec.targetRefs).toEqual([
       { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'public' },
@@ -139,5 +142,63 @@ describe('IngressExternalTraffic', () => {
   test('exposes ipBlocks read-only, so the policy cannot drift from what it reports', () => {
     const ingress = new IngressExternalTraffic(testChart(), 'ingress');
     expect(() => (ingress.ipBlocks as string[]).push('10.0.0.0/8')).toThrow(TypeError);
+  });
+
+  describe('enrolledInAmbient', () => {
+    test('also emits the L4 ALLOW on the gateway pods for ztunnel, with the same ipBlocks', () => {
+      const chart = testChart();
+      const ingress = new IngressExternalTraffic(chart, 'ingress', {
+        app: 'bookinfo',
+        namespace: 'default',
+        gateway: 'bookinfo-gateway',
+        externalTrafficCidrs: ['0.0.0.0/0', '::/0'],
+        enrolledInAmbient: true,
+      });
+      const objects = synthValid(chart);
+      expect(objects).toMatchSnapshot();
+      expect(objects[1]).toEqual({
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: {
+          name: 'bookinfo-default-external-traffic-ztunnel',
+          namespace: 'default',
+          annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+        },
+        // Reference §2: the gateway's pods in an ambient namespace are captured by ztunnel, and a
+        // selector policy also lands on the gateway's Envoy, so the rule is plain L4.
+        spec: {
+          action: 'ALLOW',
+          selector: {
+            matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'bookinfo-gateway' },
+          },
+          rules: [{ from: [{ source: { ipBlocks: ['0.0.0.0/0', '::/0'] } }] }],
+        },
+      });
+      expect(ingress.ztunnelAllow?.name).toBe('bookinfo-default-external-traffic-ztunnel');
+    });
+
+    test('is off by default: a gateway in a namespace that is not enrolled sees only its Envoy policy', () => {
+      const chart = testChart();
+      const ingress = new IngressExternalTraffic(chart, 'ingress');
+      expect(synthValid(chart)).toHaveLength(1);
+      expect(ingress.ztunnelAllow).toBeUndefined();
+    });
+
+    test('takes the sync wave for both policies, or none', () => {
+      const chart = testChart();
+      new IngressExternalTraffic(chart, 'ingress', { enrolledInAmbient: true, syncWave: false });
+      for (const policy of synthValid(chart)) {
+        expect(policy.metadata.annotations).toBeUndefined();
+      }
+    });
+
+    test('fails on a value that is not a boolean', () => {
+      expect(
+        () =>
+          new IngressExternalTraffic(testChart(), 'ingress', {
+            enrolledInAmbient: 'yes' as unknown as boolean,
+          }),
+      ).toThrow('test/ingress: enrolledInAmbient must be true or false, got "yes"');
+    });
   });
 });

@@ -47,6 +47,39 @@ describe('main (npm run synth)', () => {
     ]);
   });
 
+  test('reads waypoints, dry-run and the ingress in an enrolled namespace from the config', () => {
+    const cwd = tempDir();
+    fs.writeFileSync(
+      path.join(cwd, 'hardened-mesh.yaml'),
+      [
+        'dryRun: true',
+        'waypoints: [{namespace: default}]',
+        'ingress: {namespace: default, gateway: bookinfo-gateway, enrolledInAmbient: true}',
+      ].join('\n'),
+    );
+    const result = synth(cwd);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const objects = parseAllDocuments(output(cwd)).map((doc) => doc.toJS());
+    objects.forEach((object) => crds.assertValid(object));
+    expect(objects.map((o) => [o.metadata.name, o.metadata.annotations])).toEqual([
+      [
+        'istio-k8s-istio-system-policy-global-allow-nothing-ztunnel',
+        { 'argocd.argoproj.io/sync-wave': '1', 'istio.io/dry-run': 'true' },
+      ],
+      [
+        'istio-k8s-istio-system-policy-global-allow-nothing-waypoint',
+        { 'argocd.argoproj.io/sync-wave': '1', 'istio.io/dry-run': 'true' },
+      ],
+      ['istio-ingress-k8s-default-external-traffic', { 'argocd.argoproj.io/sync-wave': '-1' }],
+      [
+        'istio-ingress-k8s-default-external-traffic-ztunnel',
+        { 'argocd.argoproj.io/sync-wave': '-1' },
+      ],
+      ['allow-from-waypoint-default-waypoint', { 'argocd.argoproj.io/sync-wave': '-1' }],
+    ]);
+  });
+
   test('reads the file named by HARDENED_MESH_CONFIG', () => {
     const cwd = tempDir();
     fs.writeFileSync(path.join(cwd, 'lab.yaml'), 'hardenedMode: false\n');
@@ -87,6 +120,16 @@ describe('main (npm run synth)', () => {
       'an empty CIDR list',
       'ingress:\n  externalTrafficCidrs: ""\n',
       'hardened-mesh.yaml: ingress.externalTrafficCidrs "" holds no address',
+    ],
+    [
+      'an invalid waypoint namespace',
+      'waypoints:\n  - namespace: Default\n',
+      'hardened-mesh.yaml: waypoints[0].namespace "Default" is not a valid namespace',
+    ],
+    [
+      'an ALLOW wave after the allow-nothing wave',
+      'syncWaves: {allow: 2}\n',
+      'hardened-mesh.yaml: syncWaves puts the ALLOW policies in wave 2, not before the allow-nothing',
     ],
     ['YAML that does not parse', 'ingress: [\n', 'hardened-mesh.yaml: is not valid YAML'],
   ])('with %s', (_what, config, message) => {

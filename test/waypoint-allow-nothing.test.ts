@@ -15,6 +15,7 @@ describe('WaypointAllowNothing', () => {
         metadata: {
           name: 'istio-k8s-istio-system-policy-global-allow-nothing-waypoint',
           namespace: 'istio-system',
+          annotations: { 'argocd.argoproj.io/sync-wave': '1' },
         },
         spec: {
           targetRefs: [
@@ -36,6 +37,7 @@ describe('WaypointAllowNothing', () => {
     expect(policy.metadata).toEqual({
       name: 'istio-mesh-root-policy-global-allow-nothing-waypoint',
       namespace: 'mesh-root',
+      annotations: { 'argocd.argoproj.io/sync-wave': '1' },
     });
     expect(policy.spec.targetRefs).toEqual([
       { kind: 'GatewayClass', group: 'gateway.networking.k8s.io', name: 'custom-waypoint' },
@@ -84,5 +86,14 @@ describe('WaypointAllowNothing', () => {
     ).toThrow(
       'test/allow-nothing: istioApp makes the name "istio.-istio-system-policy-global-allow-nothing-waypoint" invalid',
     );
+  });
+
+  test('renders istio.io/dry-run "true" with dryRun, and takes another sync wave', () => {
+    const chart = testChart();
+    new WaypointAllowNothing(chart, 'a', { dryRun: true, syncWave: 3 });
+    expect(synthValid(chart)[0].metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-wave': '3',
+      'istio.io/dry-run': 'true',
+    });
   });
 });

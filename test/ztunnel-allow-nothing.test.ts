@@ -15,6 +15,8 @@ describe('ZtunnelAllowNothing', () => {
         metadata: {
           name: 'istio-k8s-istio-system-policy-global-allow-nothing-ztunnel',
           namespace: 'istio-system',
+          // Applied after the ALLOW policies (wave -1) and unannotated resources, pruned first.
+          annotations: { 'argocd.argoproj.io/sync-wave': '1' },
         },
         spec: {},
       },
@@ -69,6 +71,34 @@ describe('ZtunnelAllowNothing', () => {
       () => new ZtunnelAllowNothing(testChart(), 'allow-nothing', { istioApp: 'a'.repeat(210) }),
     ).toThrow(
       /istioApp makes the name "a+-istio-system-policy-global-allow-nothing-ztunnel" 259 characters long; Kubernetes allows at most 253: shorten istioApp/,
+    );
+  });
+
+  test('takes another sync wave, or none', () => {
+    const chart = testChart();
+    new ZtunnelAllowNothing(chart, 'a', { syncWave: 5 });
+    new ZtunnelAllowNothing(chart, 'b', { rootNamespace: 'other', syncWave: false });
+    const [a, b] = synthValid(chart);
+    expect(a.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '5' });
+    expect(b.metadata.annotations).toBeUndefined();
+  });
+
+  test('renders istio.io/dry-run "true" with dryRun', () => {
+    const chart = testChart();
+    const allowNothing = new ZtunnelAllowNothing(chart, 'a', { dryRun: true });
+    expect(synthValid(chart)[0].metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-wave': '1',
+      'istio.io/dry-run': 'true',
+    });
+    expect(allowNothing.dryRun).toBe(true);
+  });
+
+  test('fails on a dryRun or syncWave of the wrong type', () => {
+    expect(
+      () => new ZtunnelAllowNothing(testChart(), 'a', { dryRun: 'true' as unknown as boolean }),
+    ).toThrow('test/a: dryRun must be true or false, got "true"');
+    expect(() => new ZtunnelAllowNothing(testChart(), 'a', { syncWave: 0.5 })).toThrow(
+      'test/a: syncWave must be an integer (the Argo CD sync wave) or false (no annotation), got 0.5',
     );
   });
 });

@@ -1,0 +1,354 @@
+/**
+ * Checks a rendered ALLOW AuthorizationPolicy for the forms Istio accepts but silently turns into
+ * something else (`../shared/reference/ambient-authorization.md`, sections 2 to 4 of this
+ * project's reference). The constructs build only safe policies; this check runs on their final
+ * JSON at synth, so that an escape hatch (`addJsonPatch`) cannot bring an unsafe form back.
+ */
+import { quote } from './names';
+import { checkWildcard } from './principals';
+import { parsePort } from './ports';
+
+/** Which proxy enforces a policy. */
+export type Enforcement = 'ztunnel' | 'waypoint';
+
+/** The `when` keys ztunnel evaluates; any other key makes istiod drop the whole ALLOW rule. */
+export const ZTUNNEL_WHEN_KEYS: readonly string[] = [
+  'source.ip',
+  'source.namespace',
+  'source.principal',
+  'destination.ip',
+  'destination.port',
+];
+
+/** Operation fields only an HTTP-aware proxy can evaluate. */
+export const HTTP_ONLY_OPERATION_FIELDS: readonly string[] = [
+  'hosts',
+  'notHosts',
+  'methods',
+  'notMethods',
+  'paths',
+  'notPaths',
+];
+
+/** Source fields only an HTTP-aware proxy can evaluate. */
+export const HTTP_ONLY_SOURCE_KEYS: readonly string[] = [
+  'requestPrincipals',
+  'notRequestPrincipals',
+  'remoteIpBlocks',
+  'notRemoteIpBlocks',
+];
+
+/** Source fields istiod silently leaves out of what it sends to ztunnel. */
+export const ZTUNNEL_IGNORED_SOURCE_KEYS: readonly string[] = ['trustDomains', 'notTrustDomains'];
+
+/** The most `targetRefs` entries the CRD accepts. */
+export const MAX_TARGET_REFS = 16;
+
+/** Why an HTTP-only field cannot be used at ztunnel, and what to do instead. */
+export const ZTUNNEL_HTTP_FIELD_PROBLEM =
+  'is an HTTP-only field, but this policy is enforced by ztunnel, which drops every ALLOW rule ' +
+  'that uses one, so the workload would deny this traffic instead of allowing it; ' +
+  'use a ServiceAllow (enforced by the waypoint) for HTTP fields';
+
+/** Why trust domains cannot be used at ztunnel. */
+export const ZTUNNEL_TRUST_DOMAIN_PROBLEM =
+  'is ignored by ztunnel (istiod does not send it), so the rule would lose this constraint; ' +
+  'name the identities with exact principals instead';
+
+const TARGET_KINDS: Record<string, readonly string[]> = {
+  Service: ['', 'core'],
+  ServiceEntry: ['networking.istio.io'],
+  Gateway: ['gateway.networking.k8s.io'],
+  GatewayClass: ['gateway.networking.k8s.io'],
+};
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/**
+ * Returns the problems of a rendered ALLOW policy (empty when it is safe), each as
+ * `<field> <problem>` with the field written as a path into the object.
+ */
+export function checkAllowPolicy(policy: unknown, enforcedBy: Enforcement): string[] {
+  const problems: string[] = [];
+  const report = (field: string, problem: string) => problems.push(`${field} ${problem}`);
+  const spec = isObject(policy) && isObject(policy.spec) ? policy.spec : {};
+
+  checkAction(spec, report);
+  checkTarget(spec, enforcedBy, report);
+
+  const rules = spec.rules;
+  if (!Array.isArray(rules) || rules.length === 0) {
+    report(
+      'spec.rules',
+      'is empty: an ALLOW policy without rules matches nothing, so its target would deny ' +
+        'everything; add at least one rule',
+    );
+    return problems;
+  }
+  rules.forEach((rule, index) => checkRule(`spec.rules[${index}]`, rule, enforcedBy, report));
+  return problems;
+}
+
+type Report = (field: string, problem: string) => void;
+
+function checkAction(spec: Json, report: Report): void {
+  if (spec.action !== undefined && spec.action !== 'ALLOW') {
+    report(
+      'spec.action',
+      `is ${quote(spec.action)}; only "ALLOW" is allowed here: a DENY policy wins over every ` +
+        'ALLOW, so a DENY used as a baseline can never be opened again (use the allow-nothing ' +
+        'policies of HardenedMesh instead), and ztunnel does not enforce AUDIT or CUSTOM at all',
+    );
+  }
+  if (spec.provider !== undefined) {
+    report('spec.provider', 'is set, but only a CUSTOM policy has a provider; remove it');
+  }
+}
+
+function checkTarget(spec: Json, enforcedBy: Enforcement, report: Report): void {
+  const refs = [
+    ...(spec.targetRef !== undefined ? [{ field: 'spec.targetRef', ref: spec.targetRef }] : []),
+    ...list(spec.targetRefs).map((ref, index) => ({ field: `spec.targetRefs[${index}]`, ref })),
+  ];
+  const hasRefs = spec.targetRef !== undefined || spec.targetRefs !== undefined;
+
+  if (spec.selector !== undefined) {
+    if (hasRefs) {
+      report(
+        'spec.selector',
+        'is set together with targetRefs: the API server refuses a policy with both; ' +
+          'a selector policy is enforced by ztunnel, a targetRefs policy by a waypoint, ' +
+          'so write two policies',
+      );
+    }
+    const labels = isObject(spec.selector) ? spec.selector.matchLabels : undefined;
+    if (!isObject(labels) || Object.keys(labels).length === 0) {
+      report(
+        'spec.selector',
+        `is ${quote(spec.selector)}, an empty selector: ztunnel attaches it to nothing and a ` +
+          'sidecar applies it to the whole namespace; give at least one label',
+      );
+    }
+  }
+
+  if (enforcedBy === 'ztunnel') {
+    if (hasRefs) {
+      report(
+        spec.targetRef !== undefined ? 'spec.targetRef' : 'spec.targetRefs',
+        'is set on a policy meant for ztunnel: istiod never sends a policy with targetRefs to ' +
+          'ztunnel; use a selector (WorkloadTarget) here, or a ServiceAllow for a waypoint',
+      );
+    }
+    return;
+  }
+
+  if (refs.length === 0) {
+    report(
+      'spec.targetRefs',
+      'is empty: a waypoint ignores every policy without targetRefs; target a Service, ' +
+        'ServiceEntry or waypoint Gateway',
+    );
+  }
+  if (refs.length > MAX_TARGET_REFS) {
+    report(
+      'spec.targetRefs',
+      `has ${refs.length} entries; the CRD allows at most ${MAX_TARGET_REFS}: split the policy`,
+    );
+  }
+  for (const { field, ref } of refs) {
+    if (!isObject(ref)) {
+      report(field, `must be a reference with group, kind and name, got ${quote(ref)}`);
+      continue;
+    }
+    if (ref.namespace !== undefined && ref.namespace !== '') {
+      report(
+        `${field}.namespace`,
+        `is ${quote(ref.namespace)}: Istio does not support cross-namespace targetRefs; ` +
+          'put the policy in the namespace of its target and leave namespace unset',
+      );
+    }
+    const groups = typeof ref.kind === 'string' ? TARGET_KINDS[ref.kind] : undefined;
+    if (!groups) {
+      report(
+        `${field}.kind`,
+        `is ${quote(ref.kind)}; a waypoint honours only ${Object.keys(TARGET_KINDS).join(', ')}`,
+      );
+    } else if (!groups.includes(typeof ref.group === 'string' ? ref.group : '')) {
+      report(
+        `${field}.group`,
+        `is ${quote(ref.group)}, but kind ${ref.kind} is in group ${quote(groups[0])}`,
+      );
+    }
+  }
+}
+
+function checkRule(field: string, rule: unknown, enforcedBy: Enforcement, report: Report): void {
+  if (!isObject(rule)) {
+    report(field, `must be a rule, got ${quote(rule)}`);
+    return;
+  }
+  const from = rule.from;
+  if (!Array.isArray(from) || from.length === 0) {
+    report(
+      `${field}.from`,
+      `is ${quote(from)}: a rule without sources allows every source; name the sources ` +
+        '(Source.ipBlocks("0.0.0.0/0") if you really mean anyone)',
+    );
+  } else {
+    from.forEach((entry, index) =>
+      checkSource(`${field}.from[${index}]`, entry, enforcedBy, report),
+    );
+  }
+  list(rule.to).forEach((entry, index) =>
+    checkOperation(`${field}.to[${index}]`, entry, enforcedBy, report),
+  );
+  list(rule.when).forEach((entry, index) =>
+    checkCondition(`${field}.when[${index}]`, entry, enforcedBy, report),
+  );
+}
+
+function checkNonEmptyLists(field: string, object: Json, report: Report): string[] {
+  const keys = Object.keys(object);
+  for (const key of keys) {
+    if (!Array.isArray(object[key]) || (object[key] as unknown[]).length === 0) {
+      report(
+        `${field}.${key}`,
+        `is ${quote(object[key])}: an empty or missing list puts no constraint on the request, ` +
+          'so it would match more than written; give at least one value or remove the field',
+      );
+    }
+  }
+  return keys;
+}
+
+function checkSource(field: string, entry: unknown, enforcedBy: Enforcement, report: Report): void {
+  const source = isObject(entry) ? entry.source : undefined;
+  if (!isObject(source) || Object.keys(source).length === 0) {
+    report(
+      `${field}.source`,
+      `is ${quote(source)}: an empty source matches every source; name who may connect`,
+    );
+    return;
+  }
+  const keys = checkNonEmptyLists(`${field}.source`, source, report);
+
+  const hasServiceAccounts =
+    keys.includes('serviceAccounts') || keys.includes('notServiceAccounts');
+  const mixed = keys.filter((key) =>
+    ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'].includes(key),
+  );
+  if (hasServiceAccounts && mixed.length > 0) {
+    report(
+      `${field}.source.serviceAccounts`,
+      `is set together with ${mixed.join(', ')}: the API server refuses this mix; ` +
+        'name the service accounts as principals, or put them in a separate from entry',
+    );
+  }
+
+  for (const key of ['principals', 'notPrincipals']) {
+    list(source[key]).forEach((value, index) => {
+      const where = `${field}.source.${key}[${index}]`;
+      if (typeof value !== 'string') {
+        report(where, `must be a string, got ${quote(value)}`);
+        return;
+      }
+      if (value.startsWith('spiffe://')) {
+        report(
+          where,
+          `is ${quote(value)}: Istio adds "spiffe://" itself, so this would never match; ` +
+            `write ${quote(value.slice('spiffe://'.length))}`,
+        );
+      }
+      try {
+        checkWildcard(where, value, value);
+      } catch (error) {
+        report(where, (error as { problem: string }).problem);
+      }
+    });
+  }
+
+  if (enforcedBy === 'ztunnel') {
+    for (const key of keys) {
+      if (HTTP_ONLY_SOURCE_KEYS.includes(key)) {
+        report(`${field}.source.${key}`, `${quote(source[key])} ${ZTUNNEL_HTTP_FIELD_PROBLEM}`);
+      }
+      if (ZTUNNEL_IGNORED_SOURCE_KEYS.includes(key)) {
+        report(`${field}.source.${key}`, `${quote(source[key])} ${ZTUNNEL_TRUST_DOMAIN_PROBLEM}`);
+      }
+    }
+  }
+}
+
+function checkOperation(
+  field: string,
+  entry: unknown,
+  enforcedBy: Enforcement,
+  report: Report,
+): void {
+  const operation = isObject(entry) ? entry.operation : undefined;
+  if (!isObject(operation) || Object.keys(operation).length === 0) {
+    report(
+      `${field}.operation`,
+      `is ${quote(operation)}: an empty operation matches every request; ` +
+        'give ports, methods, paths or hosts, or leave out the whole to entry',
+    );
+    return;
+  }
+  const keys = checkNonEmptyLists(`${field}.operation`, operation, report);
+  for (const key of ['ports', 'notPorts']) {
+    list(operation[key]).forEach((port, index) => {
+      const where = `${field}.operation.${key}[${index}]`;
+      if (typeof port !== 'string') {
+        report(where, `is ${quote(port)}, but the schema requires a string such as "8080"`);
+        return;
+      }
+      try {
+        parsePort(where, port);
+      } catch (error) {
+        report(where, (error as { problem: string }).problem);
+      }
+    });
+  }
+  if (enforcedBy === 'ztunnel') {
+    for (const key of keys) {
+      if (HTTP_ONLY_OPERATION_FIELDS.includes(key)) {
+        report(
+          `${field}.operation.${key}`,
+          `${quote(operation[key])} ${ZTUNNEL_HTTP_FIELD_PROBLEM}`,
+        );
+      }
+    }
+  }
+}
+
+function checkCondition(
+  field: string,
+  entry: unknown,
+  enforcedBy: Enforcement,
+  report: Report,
+): void {
+  if (!isObject(entry) || typeof entry.key !== 'string') {
+    report(field, `must be a condition with a key, got ${quote(entry)}`);
+    return;
+  }
+  if (list(entry.values).length === 0 && list(entry.notValues).length === 0) {
+    report(field, `on ${quote(entry.key)} has no values or notValues, so it would match nothing`);
+  }
+  if (enforcedBy === 'ztunnel' && !ZTUNNEL_WHEN_KEYS.includes(entry.key)) {
+    report(
+      `${field}.key`,
+      `${quote(entry.key)} is not one of the keys ztunnel evaluates ` +
+        `(${ZTUNNEL_WHEN_KEYS.join(', ')}): istiod treats it as an HTTP attribute and drops the ` +
+        'whole ALLOW rule, so the workload would deny this traffic; ' +
+        'use a ServiceAllow (enforced by the waypoint) for such conditions',
+    );
+  }
+}

@@ -1,0 +1,168 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { checkAllowPolicy } from '../lib';
+
+const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus', 'istio-authz-testdata');
+
+function policy(spec: Record<string, unknown>): Record<string, unknown> {
+  return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', spec };
+}
+
+const safeZtunnel = {
+  action: 'ALLOW',
+  selector: { matchLabels: { app: 'web' } },
+  rules: [
+    {
+      from: [{ source: { principals: ['cluster.local/ns/a/sa/b'] } }],
+      to: [{ operation: { ports: ['8080'] } }],
+      when: [{ key: 'source.ip', values: ['10.0.0.1'] }],
+    },
+  ],
+};
+
+describe('checkAllowPolicy', () => {
+  test('accepts a safe ztunnel policy and a safe waypoint policy', () => {
+    expect(checkAllowPolicy(policy(safeZtunnel), 'ztunnel')).toEqual([]);
+    expect(
+      checkAllowPolicy(
+        policy({
+          action: 'ALLOW',
+          targetRefs: [{ group: '', kind: 'Service', name: 'web' }],
+          rules: [
+            {
+              from: [{ source: { requestPrincipals: ['iss/sub'] } }],
+              to: [{ operation: { methods: ['GET'], paths: ['/x'] } }],
+              when: [{ key: 'request.headers[x]', values: ['a'] }],
+            },
+          ],
+        }),
+        'waypoint',
+      ),
+    ).toEqual([]);
+  });
+
+  test('reports every HTTP-only field at ztunnel, each on its own path', () => {
+    const problems = checkAllowPolicy(
+      policy({
+        ...safeZtunnel,
+        rules: [
+          {
+            from: [{ source: { notRequestPrincipals: ['x/y'], remoteIpBlocks: ['10.0.0.0/8'] } }],
+            to: [{ operation: { notPaths: ['/admin'], hosts: ['a'] } }],
+            when: [{ key: 'request.auth.claims[iss]', values: ['x'] }],
+          },
+        ],
+      }),
+      'ztunnel',
+    );
+    expect(problems.map((problem) => problem.split(' ')[0])).toEqual([
+      'spec.rules[0].from[0].source.notRequestPrincipals',
+      'spec.rules[0].from[0].source.remoteIpBlocks',
+      'spec.rules[0].to[0].operation.notPaths',
+      'spec.rules[0].to[0].operation.hosts',
+      'spec.rules[0].when[0].key',
+    ]);
+    expect(problems[4]).toContain(
+      '"request.auth.claims[iss]" is not one of the keys ztunnel evaluates',
+    );
+  });
+
+  test('reports an ALLOW without rules (it would deny everything)', () => {
+    expect(
+      checkAllowPolicy(policy({ action: 'ALLOW', selector: safeZtunnel.selector }), 'ztunnel'),
+    ).toEqual([
+      'spec.rules is empty: an ALLOW policy without rules matches nothing, so its target would ' +
+        'deny everything; add at least one rule',
+    ]);
+  });
+
+  test('reports AUDIT and CUSTOM, which ztunnel does not enforce, and a provider', () => {
+    const problems = checkAllowPolicy(
+      policy({ ...safeZtunnel, action: 'CUSTOM', provider: { name: 'ext' } }),
+      'ztunnel',
+    );
+    expect(problems[0]).toContain('spec.action is "CUSTOM"; only "ALLOW" is allowed here');
+    expect(problems[1]).toBe(
+      'spec.provider is set, but only a CUSTOM policy has a provider; remove it',
+    );
+  });
+
+  test('reports a condition without values', () => {
+    expect(
+      checkAllowPolicy(
+        policy({
+          ...safeZtunnel,
+          rules: [{ ...safeZtunnel.rules[0], when: [{ key: 'source.ip' }] }],
+        }),
+        'ztunnel',
+      ),
+    ).toEqual([
+      'spec.rules[0].when[0] on "source.ip" has no values or notValues, so it would match nothing',
+    ]);
+  });
+
+  test('reports a wildcard at both ends and a not-a-port', () => {
+    const problems = checkAllowPolicy(
+      policy({
+        ...safeZtunnel,
+        rules: [
+          {
+            from: [{ source: { notPrincipals: ['*x*'] } }],
+            to: [{ operation: { notPorts: ['http'] } }],
+          },
+        ],
+      }),
+      'ztunnel',
+    );
+    expect(problems).toEqual([
+      `spec.rules[0].from[0].source.notPrincipals[0] has "*x*" with a '*' in the middle or at both ends: ` +
+        "Istio matches '*' only as the whole value, a prefix match ('x*') or a suffix match ('*x'); " +
+        "ztunnel would compare the '*' literally and the rule would never match",
+      'spec.rules[0].to[0].operation.notPorts[0] has "http", which is not a port number: give a ' +
+        'whole number from 1 to 65535; named ports are not supported, use the container (target) ' +
+        'port number',
+    ]);
+  });
+
+  test('reads every policy of Istio authz test inputs without throwing', () => {
+    const files = fs.readdirSync(CORPUS).filter((file) => file.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(40);
+    let policies = 0;
+    for (const file of files) {
+      for (const document of parseAllDocuments(fs.readFileSync(path.join(CORPUS, file), 'utf8'))) {
+        const object = document.toJS();
+        if (object?.kind !== 'AuthorizationPolicy') {
+          continue;
+        }
+        policies++;
+        for (const enforcement of ['ztunnel', 'waypoint'] as const) {
+          const problems = checkAllowPolicy(object, enforcement);
+          expect(Array.isArray(problems)).toBe(true);
+          problems.forEach((problem) => expect(problem).toMatch(/^spec\.\S+ /));
+        }
+      }
+    }
+    expect(policies).toBeGreaterThan(40);
+  });
+
+  test('reads values of every shape without throwing', () => {
+    for (const value of [undefined, null, 1, 'x', [], {}, { spec: null }, { spec: [] }]) {
+      expect(checkAllowPolicy(value, 'ztunnel')).toEqual([
+        expect.stringMatching(/^spec\.rules is empty/),
+      ]);
+    }
+    const odd = policy({
+      selector: 'x',
+      targetRef: 'y',
+      targetRefs: [null],
+      rules: [
+        null,
+        { from: 'x', to: [null], when: [null] },
+        { from: [null, { source: { principals: [1] } }] },
+      ],
+    });
+    expect(checkAllowPolicy(odd, 'waypoint').length).toBeGreaterThan(5);
+    expect(checkAllowPolicy(odd, 'ztunnel').length).toBeGreaterThan(5);
+  });
+});
