@@ -4,8 +4,9 @@
  */
 import { ZTUNNEL_WHEN_KEYS } from './allow-policy-check';
 import { InvalidValueError, quote } from './names';
-import { checkWildcard } from './principals';
-import { parsePorts } from './ports';
+import { parseIpBlock } from './ip-blocks';
+import { checkWildcard, parsePrincipal } from './principals';
+import { parsePort, parsePorts } from './ports';
 import { Source } from './source';
 
 /**
@@ -108,7 +109,8 @@ export function checkSources(field: string, sources: unknown): readonly Source[]
         'would allow every source (use Source.ipBlocks("0.0.0.0/0") if you really mean anyone)',
     );
   }
-  sources.forEach((source, index) => {
+  // Array.from turns the holes of a sparse array into undefined, which is then refused.
+  Array.from(sources).forEach((source, index) => {
     if (!(source instanceof Source)) {
       throw new InvalidValueError(
         `${field}[${index}]`,
@@ -128,7 +130,7 @@ function checkStrings(field: string, values: unknown): string[] {
         'an empty list would put no constraint on the request',
     );
   }
-  return values.map((value, index) => {
+  return Array.from(values).map((value, index) => {
     if (typeof value !== 'string' || value === '' || /\s/.test(value)) {
       throw new InvalidValueError(
         `${field}[${index}]`,
@@ -157,7 +159,7 @@ export function renderConditions(
       `is ${quote(conditions)}: give at least one condition, or leave when out`,
     );
   }
-  return conditions.map((condition: Condition, index) => {
+  return Array.from(conditions).map((condition: Condition, index) => {
     const where = `${field}[${index}]`;
     const key: unknown = condition?.key;
     if (
@@ -185,12 +187,41 @@ export function renderConditions(
     const rendered: { key: string; values?: string[]; notValues?: string[] } = { key };
     if (condition.values !== undefined) {
       rendered.values = checkStrings(`${where}.values`, condition.values);
+      rendered.values.forEach((value, i) =>
+        checkConditionValue(`${where}.values[${i}]`, key, value),
+      );
     }
     if (condition.notValues !== undefined) {
       rendered.notValues = checkStrings(`${where}.notValues`, condition.notValues);
+      rendered.notValues.forEach((value, i) =>
+        checkConditionValue(`${where}.notValues[${i}]`, key, value),
+      );
     }
     return rendered;
   });
+}
+
+/**
+ * Checks a `when` value the way the factories check the same kind of value: an address key takes
+ * an IP or CIDR without host bits (`10.1.2.3/8` would open all of 10.0.0.0/8), a port key a port
+ * number, a principal or namespace key a value whose `*` Istio reads as a wildcard.
+ */
+export function checkConditionValue(field: string, key: string, value: string): void {
+  if (key === 'source.ip' || key === 'destination.ip' || key === 'remote.ip') {
+    parseIpBlock(field, value);
+  } else if (key === 'destination.port') {
+    parsePort(field, value);
+  } else if (key === 'source.principal') {
+    parsePrincipal(field, value);
+    if (/^spiffe:\/\//i.test(value)) {
+      throw new InvalidValueError(
+        field,
+        `has ${quote(value)}: Istio adds "spiffe://" itself, so this would never match; write it without`,
+      );
+    }
+  } else if (key === 'source.namespace') {
+    checkWildcard(field, value, value);
+  }
 }
 
 /** Checks and renders one HTTP operation of a {@link ServiceAllow} rule. */

@@ -10,6 +10,7 @@ import {
   GATEWAY_API_GROUP,
 } from './defaults';
 import { checkProps } from './errors';
+import { declareOpening } from './mesh-registry';
 import { requireUniqueObjectNames } from './unique-names';
 import { IpBlocksInput, parseIpBlocks } from './ip-blocks';
 import {
@@ -165,6 +166,7 @@ export class IngressExternalTraffic extends Construct {
       validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_SYNC_WAVE)),
     );
     applySyncWave(this.policy, syncWave);
+    declareOpening(this, syncWave);
 
     const enrolled = withDefault(given.enrolledInAmbient, false);
     checkProps(this, () => {
@@ -176,6 +178,17 @@ export class IngressExternalTraffic extends Construct {
       }
     });
     if (enrolled) {
+      checkProps(this, () => {
+        // The mesh's real root namespace is checked again at synth by the WorkloadAllow below.
+        if (this.namespace === DEFAULT_ROOT_NAMESPACE) {
+          throw new InvalidValueError(
+            'enrolledInAmbient',
+            `is true, but namespace ${quote(this.namespace)} is Istio's root namespace, where ` +
+              "the gateway's ztunnel ALLOW would match the pods of that label in every namespace; " +
+              'run an enrolled gateway in a namespace of its own',
+          );
+        }
+      });
       const name = checkProps(this, () =>
         composeName('app', [app, this.namespace, 'external-traffic-ztunnel']),
       );

@@ -11,8 +11,8 @@ const DIGITS = /^(0|-?[1-9][0-9]*)$/;
  * Returns `port` as the numeric string the AuthorizationPolicy schema requires (`8080` becomes
  * `"8080"`), or throws an error naming `field`.
  *
- * A named port (`"http"`) is refused: Istio's validation rejects it, and ztunnel silently drops a
- * port it cannot parse, which would leave the rule open on every port.
+ * A named port (`"http"`) is refused: Istio's validation rejects it, and istiod leaves a port it
+ * cannot parse out of what it sends to ztunnel, so the rule would silently never match there.
  */
 export function parsePort(field: string, port: unknown): string {
   const text = typeof port === 'number' && Number.isInteger(port) ? String(port) : port;
@@ -51,7 +51,8 @@ export function parsePorts(field: string, ports: readonly unknown[]): string[] {
     );
   }
   const result: string[] = [];
-  ports.forEach((port, index) => {
+  // Array.from turns the holes of a sparse array into undefined, which parsePort refuses.
+  Array.from(ports).forEach((port, index) => {
     const text = parsePort(`${field}[${index}]`, port);
     if (!result.includes(text)) {
       result.push(text);

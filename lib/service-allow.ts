@@ -17,6 +17,7 @@ import {
   renderOperation,
 } from './allow-rules';
 import { checkProps } from './errors';
+import { declareOpening } from './mesh-registry';
 import { checkPropsObject, withDefault } from './props';
 import { requireUniqueObjectNames } from './unique-names';
 import { InvalidValueError, quote, validateObjectName } from './names';
@@ -156,6 +157,7 @@ export class ServiceAllow extends Construct {
     });
     this.name = this.policy.name;
     applySyncWave(this.policy, syncWave);
+    declareOpening(this, syncWave);
 
     targets.forEach((target) => this.addTarget(target));
     const rules = checkProps(this, () => checkRuleList(withDefault(props.rules, [])));

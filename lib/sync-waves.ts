@@ -75,6 +75,23 @@ export function resolveSyncWaves(
     `${field}.allowNothing`,
     withDefault(waves?.allowNothing, DEFAULT_ALLOW_NOTHING_SYNC_WAVE),
   );
+  // Objects without the annotation (workloads, hand-written ALLOWs) are in wave 0: the lockdown
+  // must come after them too.
+  if (allowNothing !== false && allowNothing <= 0) {
+    throw new InvalidValueError(
+      field,
+      `puts the allow-nothing policies in wave ${allowNothing}, not after wave 0 where Argo CD ` +
+        'applies everything without a wave (your workloads and hand-written ALLOWs): the lockdown ' +
+        'would land before them; give allowNothing a number above 0',
+    );
+  }
+  if (allow !== false && allowNothing === false && allow >= 0) {
+    throw new InvalidValueError(
+      field,
+      `puts the ALLOW policies in wave ${allow}, not before the allow-nothing policies, which ` +
+        'carry no wave (wave 0): give allow a number below 0',
+    );
+  }
   if (allow !== false && allowNothing !== false && allow >= allowNothing) {
     throw new InvalidValueError(
       field,

@@ -8,6 +8,7 @@ import {
 } from './defaults';
 import { applyDryRun } from './dry-run';
 import { checkProps } from './errors';
+import { declareLockdown, declareRootNamespace } from './mesh-registry';
 import { requireUniqueObjectNames } from './unique-names';
 import {
   composeName,
@@ -151,11 +152,11 @@ export class WaypointAllowNothing extends Construct {
       },
     });
     this.dryRun = checkProps(this, () => applyDryRun('dryRun', this.policy, given.dryRun));
-    applySyncWave(
-      this.policy,
-      checkProps(this, () =>
-        validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_NOTHING_SYNC_WAVE)),
-      ),
+    const syncWave = checkProps(this, () =>
+      validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_NOTHING_SYNC_WAVE)),
     );
+    applySyncWave(this.policy, syncWave);
+    declareLockdown(this, syncWave);
+    declareRootNamespace(this, rootNamespace);
   }
 }

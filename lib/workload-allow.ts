@@ -21,6 +21,7 @@ import {
 } from './allow-rules';
 import { DEFAULT_ROOT_NAMESPACE } from './defaults';
 import { checkProps } from './errors';
+import { declareOpening, rootNamespacesOf } from './mesh-registry';
 import { checkPropsObject, withDefault } from './props';
 import { requireUniqueObjectNames } from './unique-names';
 import { InvalidValueError, quote, validateNamespace, validateObjectName } from './names';
@@ -85,12 +86,22 @@ export interface WorkloadAllowProps {
 
   /**
    * Istio's root namespace. A namespace-wide target there is refused: it would open every
-   * workload of the mesh. A selector target there is accepted, but note that Istio then applies
-   * the policy to the matching pods of every namespace.
+   * workload of the mesh. The root namespaces of the allow-nothing policies (and so of a
+   * `HardenedMesh`) in the same app count too, checked at synth.
    *
    * @default 'istio-system'
    */
   readonly rootNamespace?: string;
+
+  /**
+   * Opt-in for a selector target in the root namespace, which Istio applies to the matching pods
+   * of every namespace (for example every pod labelled for scraping). Without it such a target is
+   * refused at synth, so that a policy never opens more namespaces than its author meant.
+   *
+   * @default false
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
+   */
+  readonly everyNamespace?: boolean;
 
   /**
    * Argo CD sync wave of the policy, or `false` for none. The default applies ALLOW policies
@@ -135,6 +146,8 @@ export class WorkloadAllow extends Construct {
   public readonly policy: AuthorizationPolicy;
 
   private readonly trustDomain: string;
+  private readonly rootNamespace: string;
+  private readonly everyNamespace: boolean;
   private readonly rules: AuthorizationPolicySpecRules[] = [];
 
   constructor(scope: Construct, id: string, props: WorkloadAllowProps) {
@@ -148,6 +161,7 @@ export class WorkloadAllow extends Construct {
         'name',
         'trustDomain',
         'rootNamespace',
+        'everyNamespace',
         'syncWave',
       ]),
     );
@@ -169,6 +183,17 @@ export class WorkloadAllow extends Construct {
     const rootNamespace = checkProps(this, () =>
       validateNamespace('rootNamespace', withDefault(props.rootNamespace, DEFAULT_ROOT_NAMESPACE)),
     );
+    this.rootNamespace = rootNamespace;
+    this.everyNamespace = checkProps(this, () => {
+      const everyNamespace = withDefault(props.everyNamespace, false);
+      if (typeof everyNamespace !== 'boolean') {
+        throw new InvalidValueError(
+          'everyNamespace',
+          `must be true or false, got ${quote(everyNamespace)}`,
+        );
+      }
+      return everyNamespace;
+    });
     checkProps(this, () => {
       if (this.namespace === rootNamespace && this.target.namespaceWide) {
         throw new InvalidValueError(
@@ -196,6 +221,7 @@ export class WorkloadAllow extends Construct {
     });
     this.name = this.policy.name;
     applySyncWave(this.policy, syncWave);
+    declareOpening(this, syncWave);
 
     for (const rule of rules) {
       this.addRule(rule);
@@ -263,6 +289,43 @@ export class WorkloadAllow extends Construct {
           'add a rule with addRule() or remove the construct',
       ];
     }
-    return checkAllowPolicy(this.policy.toJson(), 'ztunnel');
+    let rendered: { metadata?: { namespace?: string }; spec?: { selector?: unknown } };
+    try {
+      rendered = this.policy.toJson();
+    } catch (error) {
+      return [
+        `cannot be rendered (${(error as Error).message}); a patch probably gave a field the ` +
+          'wrong type',
+      ];
+    }
+    return [...checkAllowPolicy(rendered, 'ztunnel'), ...this.rootNamespaceProblems(rendered)];
+  }
+
+  /**
+   * Istio reads a policy in the root namespace as mesh-wide: without selector it opens every
+   * workload of the mesh, with one the matching pods of every namespace.
+   */
+  private rootNamespaceProblems(rendered: {
+    metadata?: { namespace?: string };
+    spec?: { selector?: unknown };
+  }): string[] {
+    const namespace = rendered.metadata?.namespace ?? '';
+    if (!new Set([this.rootNamespace, ...rootNamespacesOf(this)]).has(namespace)) {
+      return [];
+    }
+    if (rendered.spec?.selector === undefined) {
+      return [
+        `metadata.namespace ${quote(namespace)} is the root namespace and the policy has no ` +
+          'selector: it would open every workload of the mesh; target a selector instead',
+      ];
+    }
+    if (!this.everyNamespace) {
+      return [
+        `metadata.namespace ${quote(namespace)} is the root namespace, where Istio applies a ` +
+          'selector to the matching pods of every namespace: put the policy in the namespace of ' +
+          'its pods, or set everyNamespace: true if every namespace is what you mean',
+      ];
+    }
+    return [];
   }
 }

@@ -3,6 +3,7 @@ import { AuthorizationPolicy } from '../imports/authorizationpolicy-security.ist
 import { DEFAULT_ISTIO_APP, DEFAULT_ROOT_NAMESPACE } from './defaults';
 import { applyDryRun } from './dry-run';
 import { checkProps } from './errors';
+import { declareLockdown, declareRootNamespace } from './mesh-registry';
 import { requireUniqueObjectNames } from './unique-names';
 import { composeName, requireString, validateNamespace } from './names';
 import { checkPropsObject, withDefault } from './props';
@@ -99,11 +100,11 @@ export class ZtunnelAllowNothing extends Construct {
       spec: {},
     });
     this.dryRun = checkProps(this, () => applyDryRun('dryRun', this.policy, given.dryRun));
-    applySyncWave(
-      this.policy,
-      checkProps(this, () =>
-        validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_NOTHING_SYNC_WAVE)),
-      ),
+    const syncWave = checkProps(this, () =>
+      validateSyncWave('syncWave', withDefault(given.syncWave, DEFAULT_ALLOW_NOTHING_SYNC_WAVE)),
     );
+    applySyncWave(this.policy, syncWave);
+    declareLockdown(this, syncWave);
+    declareRootNamespace(this, this.namespace);
   }
 }

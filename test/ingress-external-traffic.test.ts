@@ -1,4 +1,5 @@
-import { IngressExternalTraffic, IngressExternalTrafficProps } from '../lib';
+import { Testing } from 'cdk8s';
+import { IngressExternalTraffic, IngressExternalTrafficProps, ZtunnelAllowNothing } from '../lib';
 import { synthValid, testChart } from './support/synth';
 
 describe('IngressExternalTraffic', () => {
@@ -186,7 +187,11 @@ describe('IngressExternalTraffic', () => {
 
     test('takes the sync wave for both policies, or none', () => {
       const chart = testChart();
-      new IngressExternalTraffic(chart, 'ingress', { enrolledInAmbient: true, syncWave: false });
+      new IngressExternalTraffic(chart, 'ingress', {
+        namespace: 'edge',
+        enrolledInAmbient: true,
+        syncWave: false,
+      });
       for (const policy of synthValid(chart)) {
         expect(policy.metadata.annotations).toBeUndefined();
       }
@@ -199,6 +204,29 @@ describe('IngressExternalTraffic', () => {
             enrolledInAmbient: 'yes' as unknown as boolean,
           }),
       ).toThrow('test/ingress: enrolledInAmbient must be true or false, got "yes"');
+    });
+
+    // Reference section 2: a selector policy in the root namespace reaches matching pods in every
+    // namespace, so the gateway's internet-facing ALLOW would too.
+    test('fails for a gateway in the root namespace', () => {
+      expect(
+        () => new IngressExternalTraffic(testChart(), 'ingress', { enrolledInAmbient: true }),
+      ).toThrow(
+        'test/ingress: enrolledInAmbient is true, but namespace "istio-system" is Istio\'s root namespace',
+      );
+    });
+
+    test('fails at synth for a gateway in the root namespace the mesh declares', () => {
+      const chart = testChart();
+      new ZtunnelAllowNothing(chart, 'lockdown', { rootNamespace: 'mesh-root' });
+      new IngressExternalTraffic(chart, 'ingress', {
+        namespace: 'mesh-root',
+        enrolledInAmbient: true,
+      });
+      expect(() => Testing.synth(chart)).toThrow(
+        '[test/ingress/ztunnel] metadata.namespace "mesh-root" is the root namespace, where Istio ' +
+          'applies a selector to the matching pods of every namespace',
+      );
     });
   });
 });

@@ -24,8 +24,28 @@ describe('sync waves', () => {
         '1: Argo CD would lock traffic down before the ALLOWs exist; give allow a lower number ' +
         'than allowNothing',
     );
-    expect(() => resolveSyncWaves('syncWaves', { allow: 0, allowNothing: 0 })).toThrow(
-      'syncWaves puts the ALLOW policies in wave 0, not before the allow-nothing policies in wave 0',
+    expect(() => resolveSyncWaves('syncWaves', { allow: 3, allowNothing: 3 })).toThrow(
+      'syncWaves puts the ALLOW policies in wave 3, not before the allow-nothing policies in wave 3',
+    );
+  });
+
+  // Objects without the annotation are in wave 0 (Argo CD's default): the lockdown must follow
+  // them, hand-written ALLOWs included.
+  test('fails when the allow-nothing wave is not after wave 0', () => {
+    expect(() => resolveSyncWaves('syncWaves', { allow: -10, allowNothing: -5 })).toThrow(
+      'syncWaves puts the allow-nothing policies in wave -5, not after wave 0 where Argo CD ' +
+        'applies everything without a wave',
+    );
+    expect(() => resolveSyncWaves('syncWaves', { allow: -1, allowNothing: 0 })).toThrow(
+      'syncWaves puts the allow-nothing policies in wave 0',
+    );
+  });
+
+  test('fails when only the allow-nothing policies carry no wave and the ALLOWs are not before 0', () => {
+    expect(() =>
+      resolveSyncWaves('syncWaves', { allow: 5, allowNothing: false as unknown as number }),
+    ).toThrow(
+      'syncWaves puts the ALLOW policies in wave 5, not before the allow-nothing policies, which carry no wave',
     );
   });
 

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
+  HardenedMesh,
   ServiceAllow,
   ServiceTarget,
   Source,
@@ -382,7 +383,82 @@ describe('WorkloadAllow', () => {
       const props = { target: productpage, rule: [] } as unknown as WorkloadAllowProps;
       expect(() => new WorkloadAllow(testChart(), 'allow', props)).toThrow(
         'test/allow: props has the unknown prop "rule"; allowed: target, rules, name, trustDomain, ' +
-          'rootNamespace, syncWave',
+          'rootNamespace, everyNamespace, syncWave',
+      );
+    });
+
+    // Reference section 2: in the root namespace a selector policy reaches matching pods in every
+    // namespace, and one without selector every workload of the mesh.
+    test('fails on a selector in the root namespace unless everyNamespace says so', () => {
+      const chart = testChart();
+      new WorkloadAllow(chart, 'allow', {
+        target: WorkloadTarget.selector('istio-system', { app: 'web' }),
+        rules: [{ from: [Source.serviceAccount('shop', 'web')], ports: [80] }],
+      });
+      expect(() => Testing.synth(chart)).toThrow(
+        '[test/allow] metadata.namespace "istio-system" is the root namespace, where Istio applies ' +
+          'a selector to the matching pods of every namespace: put the policy in the namespace of ' +
+          'its pods, or set everyNamespace: true if every namespace is what you mean',
+      );
+
+      const optedIn = testChart();
+      new WorkloadAllow(optedIn, 'allow', {
+        target: WorkloadTarget.selector('istio-system', { app: 'web' }),
+        rules: [{ from: [Source.serviceAccount('shop', 'web')], ports: [80] }],
+        everyNamespace: true,
+      });
+      expect(synthValid(optedIn)[0].spec.selector).toEqual({ matchLabels: { app: 'web' } });
+    });
+
+    test('knows the root namespace of a HardenedMesh elsewhere in the app', () => {
+      const app = Testing.app();
+      new HardenedMesh(app, 'mesh', { rootNamespace: 'mesh-root' });
+      new WorkloadAllow(new Chart(app, 'platform'), 'allow', {
+        target: WorkloadTarget.namespace('mesh-root'),
+        rules: [{ from: [Source.serviceAccount('shop', 'web')] }],
+      });
+      expect(() => app.synthYaml()).toThrow(
+        '[platform/allow] metadata.namespace "mesh-root" is the root namespace and the policy has ' +
+          'no selector: it would open every workload of the mesh',
+      );
+    });
+
+    test('fails at synth when a patch removes the selector in the root namespace', () => {
+      const chart = testChart();
+      const allow = new WorkloadAllow(chart, 'allow', {
+        target: WorkloadTarget.selector('shop', { app: 'web' }),
+        rules: [{ from: [Source.serviceAccount('shop', 'web')] }],
+      });
+      allow.policy.addJsonPatch(
+        JsonPatch.remove('/spec/selector'),
+        JsonPatch.replace('/metadata/namespace', 'istio-system'),
+      );
+      expect(() => Testing.synth(chart)).toThrow('it would open every workload of the mesh');
+    });
+
+    test('fails at synth, with a message, when a patch gives a field the wrong type', () => {
+      const chart = testChart();
+      const allow = new WorkloadAllow(chart, 'allow', {
+        target: WorkloadTarget.selector('shop', { app: 'web' }),
+        rules: [{ from: [Source.serviceAccount('shop', 'web')], ports: [80] }],
+      });
+      allow.policy.addJsonPatch(JsonPatch.replace('/spec/rules/0/to', {}));
+      expect(() => Testing.synth(chart)).toThrow(
+        /\[test\/allow\] cannot be rendered \(.*\); a patch probably gave a field the wrong type/,
+      );
+    });
+
+    test('fails on a sparse list of sources with a message, not a TypeError', () => {
+      const from: Source[] = [];
+      from[2] = Source.serviceAccount('shop', 'web');
+      expect(
+        () =>
+          new WorkloadAllow(testChart(), 'allow', {
+            target: WorkloadTarget.selector('shop', { app: 'web' }),
+            rules: [{ from }],
+          }),
+      ).toThrow(
+        'test/allow: rules[0].from[0] is undefined; build sources with the Source factories',
       );
     });
 
