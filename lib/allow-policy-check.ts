@@ -4,8 +4,9 @@
  * project's reference). The constructs build only safe policies; this check runs on their final
  * JSON at synth, so that an escape hatch (`addJsonPatch`) cannot bring an unsafe form back.
  */
-import { quote } from './names';
-import { checkWildcard } from './principals';
+import { parseIpBlock } from './ip-blocks';
+import { InvalidValueError, quote } from './names';
+import { checkWildcard, parsePrincipal } from './principals';
 import { parsePort } from './ports';
 
 /** Which proxy enforces a policy. */
@@ -62,6 +63,32 @@ const TARGET_KINDS: Record<string, readonly string[]> = {
   GatewayClass: ['gateway.networking.k8s.io'],
 };
 
+/**
+ * Checks a `when` value the way the factories check the same kind of value: an address key takes
+ * an IP or CIDR without host bits (`10.1.2.3/8` would open all of 10.0.0.0/8), a port key a port
+ * number, a principal or namespace key a value whose `*` Istio reads as a wildcard.
+ */
+export function checkConditionValue(field: string, key: string, value: string): void {
+  if (key === 'source.ip' || key === 'destination.ip' || key === 'remote.ip') {
+    parseIpBlock(field, value);
+  } else if (key === 'destination.port') {
+    parsePort(field, value);
+  } else if (key === 'source.principal') {
+    parsePrincipal(field, value);
+    if (/^spiffe:\/\//i.test(value)) {
+      throw new InvalidValueError(
+        field,
+        `has ${quote(value)}: Istio adds "spiffe://" itself, so this would never match; write it without`,
+      );
+    }
+  } else if (key === 'source.namespace') {
+    checkWildcard(field, value, value);
+  }
+}
+
+/** Methods as Istio compares them: case-sensitive, and written in capitals by every client. */
+const METHOD = /^[A-Z][A-Z0-9_-]*$/;
+
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
@@ -70,6 +97,26 @@ function isObject(value: unknown): value is Json {
 
 function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/**
+ * Renders `object` for {@link checkAllowPolicy}. A patch that gives a field the wrong type makes
+ * the generated class fail while rendering; that is reported as a problem, not thrown.
+ */
+export function renderForCheck(object: { toJson(): unknown }): {
+  json?: Record<string, unknown>;
+  problems: string[];
+} {
+  try {
+    return { json: object.toJson() as Record<string, unknown>, problems: [] };
+  } catch (error) {
+    return {
+      problems: [
+        `cannot be rendered (${(error as Error).message}); a patch probably gave a field the ` +
+          'wrong type',
+      ],
+    };
+  }
 }
 
 /**
@@ -98,6 +145,30 @@ export function checkAllowPolicy(policy: unknown, enforcedBy: Enforcement): stri
 }
 
 type Report = (field: string, problem: string) => void;
+
+/** Runs one of the value checks shared with the constructs, reporting what it refuses. */
+function reportRefusal(report: Report, field: string, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof InvalidValueError)) {
+      throw error;
+    }
+    report(field, error.problem);
+  }
+}
+
+/** Fields that allow everything except what they name: never written by the constructs. */
+function checkNoNegativeFields(field: string, object: Json, report: Report): void {
+  for (const key of Object.keys(object).filter((name) => /^not[A-Z]/.test(name))) {
+    report(
+      `${field}.${key}`,
+      'is a negative field, which matches everything it does not name (for a source, ' +
+        'plaintext clients included): the constructs write only positive fields; ' +
+        'write narrower ALLOWs instead',
+    );
+  }
+}
 
 function checkAction(spec: Json, report: Report): void {
   if (spec.action !== undefined && spec.action !== 'ALLOW') {
@@ -175,6 +246,14 @@ function checkTarget(spec: Json, enforcedBy: Enforcement, report: Report): void 
           'put the policy in the namespace of its target and leave namespace unset',
       );
     }
+    if (ref.kind === 'GatewayClass') {
+      report(
+        `${field}.kind`,
+        'is "GatewayClass", which reaches every waypoint of the mesh (from the root namespace): ' +
+          'an ALLOW there opens all of them; target the Services or the one waypoint Gateway instead',
+      );
+      continue;
+    }
     const groups = typeof ref.kind === 'string' ? TARGET_KINDS[ref.kind] : undefined;
     if (!groups) {
       report(
@@ -206,6 +285,15 @@ function checkRule(field: string, rule: unknown, enforcedBy: Enforcement, report
     from.forEach((entry, index) =>
       checkSource(`${field}.from[${index}]`, entry, enforcedBy, report),
     );
+  }
+  for (const key of ['to', 'when']) {
+    if (rule[key] !== undefined && (!Array.isArray(rule[key]) || list(rule[key]).length === 0)) {
+      report(
+        `${field}.${key}`,
+        `is ${quote(rule[key])}: an empty or malformed ${key} puts no constraint on the ` +
+          'traffic, so the rule would match more than written; give entries or remove it',
+      );
+    }
   }
   list(rule.to).forEach((entry, index) =>
     checkOperation(`${field}.to[${index}]`, entry, enforcedBy, report),
@@ -239,6 +327,13 @@ function checkSource(field: string, entry: unknown, enforcedBy: Enforcement, rep
     return;
   }
   const keys = checkNonEmptyLists(`${field}.source`, source, report);
+  checkNoNegativeFields(`${field}.source`, source, report);
+  for (const key of ['ipBlocks', 'remoteIpBlocks']) {
+    list(source[key]).forEach((value, index) => {
+      const where = `${field}.source.${key}[${index}]`;
+      reportRefusal(report, where, () => parseIpBlock(where, value as string));
+    });
+  }
 
   const hasServiceAccounts =
     keys.includes('serviceAccounts') || keys.includes('notServiceAccounts');
@@ -260,18 +355,16 @@ function checkSource(field: string, entry: unknown, enforcedBy: Enforcement, rep
         report(where, `must be a string, got ${quote(value)}`);
         return;
       }
-      if (value.startsWith('spiffe://')) {
+      if (/^spiffe:\/\//i.test(value)) {
         report(
           where,
           `is ${quote(value)}: Istio adds "spiffe://" itself, so this would never match; ` +
             `write ${quote(value.slice('spiffe://'.length))}`,
         );
+        return;
       }
-      try {
-        checkWildcard(where, value, value);
-      } catch (error) {
-        report(where, (error as { problem: string }).problem);
-      }
+      // parsePrincipal refuses empty values, spaces and a '*' Istio would not read as a wildcard.
+      reportRefusal(report, where, () => parsePrincipal(where, value));
     });
   }
 
@@ -303,6 +396,29 @@ function checkOperation(
     return;
   }
   const keys = checkNonEmptyLists(`${field}.operation`, operation, report);
+  checkNoNegativeFields(`${field}.operation`, operation, report);
+  list(operation.methods).forEach((method, index) => {
+    if (typeof method !== 'string' || !METHOD.test(method)) {
+      report(
+        `${field}.operation.methods[${index}]`,
+        `is ${quote(method)}; Istio compares methods case-sensitively: write them in capitals, ` +
+          'such as "GET"',
+      );
+    }
+  });
+  for (const key of ['paths', 'hosts']) {
+    list(operation[key]).forEach((value, index) => {
+      const where = `${field}.operation.${key}[${index}]`;
+      if (typeof value !== 'string') {
+        report(where, `must be a string, got ${quote(value)}`);
+        return;
+      }
+      // Path templates ({*}, {**}) are Envoy's own syntax; only a bare '*' follows Istio's rule.
+      if (!(key === 'paths' && value.includes('{'))) {
+        reportRefusal(report, where, () => checkWildcard(where, value, value));
+      }
+    });
+  }
   for (const key of ['ports', 'notPorts']) {
     list(operation[key]).forEach((port, index) => {
       const where = `${field}.operation.${key}[${index}]`;
@@ -341,6 +457,17 @@ function checkCondition(
   }
   if (list(entry.values).length === 0 && list(entry.notValues).length === 0) {
     report(field, `on ${quote(entry.key)} has no values or notValues, so it would match nothing`);
+  }
+  const key = entry.key;
+  for (const kind of ['values', 'notValues']) {
+    list(entry[kind]).forEach((value, index) => {
+      const where = `${field}.${kind}[${index}]`;
+      if (typeof value !== 'string') {
+        report(where, `must be a string, got ${quote(value)}`);
+        return;
+      }
+      reportRefusal(report, where, () => checkConditionValue(where, key, value));
+    });
   }
   if (enforcedBy === 'ztunnel' && !ZTUNNEL_WHEN_KEYS.includes(entry.key)) {
     report(

@@ -2,11 +2,10 @@
  * The parts of ALLOW rules shared by {@link WorkloadAllow} and {@link ServiceAllow}: conditions,
  * operations, and the eager checks of a rule as the user wrote it.
  */
-import { ZTUNNEL_WHEN_KEYS } from './allow-policy-check';
+import { checkConditionValue, ZTUNNEL_WHEN_KEYS } from './allow-policy-check';
 import { InvalidValueError, quote } from './names';
-import { parseIpBlock } from './ip-blocks';
-import { checkWildcard, parsePrincipal } from './principals';
-import { parsePort, parsePorts } from './ports';
+import { checkWildcard } from './principals';
+import { parsePorts } from './ports';
 import { Source } from './source';
 
 /**
@@ -199,29 +198,6 @@ export function renderConditions(
     }
     return rendered;
   });
-}
-
-/**
- * Checks a `when` value the way the factories check the same kind of value: an address key takes
- * an IP or CIDR without host bits (`10.1.2.3/8` would open all of 10.0.0.0/8), a port key a port
- * number, a principal or namespace key a value whose `*` Istio reads as a wildcard.
- */
-export function checkConditionValue(field: string, key: string, value: string): void {
-  if (key === 'source.ip' || key === 'destination.ip' || key === 'remote.ip') {
-    parseIpBlock(field, value);
-  } else if (key === 'destination.port') {
-    parsePort(field, value);
-  } else if (key === 'source.principal') {
-    parsePrincipal(field, value);
-    if (/^spiffe:\/\//i.test(value)) {
-      throw new InvalidValueError(
-        field,
-        `has ${quote(value)}: Istio adds "spiffe://" itself, so this would never match; write it without`,
-      );
-    }
-  } else if (key === 'source.namespace') {
-    checkWildcard(field, value, value);
-  }
 }
 
 /** Checks and renders one HTTP operation of a {@link ServiceAllow} rule. */

@@ -1,4 +1,4 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   DEFAULT_ISTIO_APP,
@@ -7,7 +7,8 @@ import {
 } from './defaults';
 import { checkProps } from './errors';
 import { IngressExternalTraffic, IngressExternalTrafficProps } from './ingress-external-traffic';
-import { InvalidValueError, quote } from './names';
+import { InvalidValueError, quote, validateNamespace, validateObjectName } from './names';
+import { applyDryRun } from './dry-run';
 import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
 import { resolveSyncWaves, SyncWaves } from './sync-waves';
 import { WaypointAllow, WaypointAllowProps } from './waypoint-allow';
@@ -239,19 +240,29 @@ export class HardenedMesh extends Chart {
         this.node.path,
       );
     }
+    // Every entry is checked, also when the chart emits nothing for it, so that a typo does not
+    // wait for the day hardening is turned on.
+    waypoints.forEach((waypoint: HardenedMeshWaypointProps, index) => {
+      checkProps(this, () => {
+        const given = checkPropsObject(`waypoints[${index}]`, waypoint, [
+          'namespace',
+          'waypoint',
+          'serviceAccount',
+          'targets',
+        ]);
+        validateNamespace(`waypoints[${index}].namespace`, given.namespace);
+        for (const key of ['waypoint', 'serviceAccount'] as const) {
+          if (given[key] !== undefined) {
+            validateObjectName(`waypoints[${index}].${key}`, given[key]);
+          }
+        }
+      });
+    });
     const emitWaypointAllows = hardenedMode && !autoAllowWaypointPolicy;
     this.waypointAllows = emitWaypointAllows
       ? waypoints.map((waypoint: HardenedMeshWaypointProps, index) => {
-          // The chart sets the trust domain, root namespace and wave: a waypoint may not.
-          checkProps(this, () =>
-            checkPropsObject(`waypoints[${index}]`, waypoint, [
-              'namespace',
-              'waypoint',
-              'serviceAccount',
-              'targets',
-            ]),
-          );
           try {
+            // The chart sets the trust domain, root namespace and wave: a waypoint may not.
             return new WaypointAllow(this, `waypoint-allow-${index}`, {
               ...waypoint,
               trustDomain,
@@ -265,5 +276,16 @@ export class HardenedMesh extends Chart {
           }
         })
       : [];
+    if (given.dryRun === true) {
+      // A waypoint ALLOW makes its workloads deny whatever else reaches them: while the lockdown
+      // only logs, so must the ALLOWs that come with it.
+      for (const allow of this.waypointAllows) {
+        for (const object of allow.node.findAll()) {
+          if (object instanceof ApiObject) {
+            applyDryRun('dryRun', object, true);
+          }
+        }
+      }
+    }
   }
 }

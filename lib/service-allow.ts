@@ -6,7 +6,7 @@ import {
   AuthorizationPolicySpecAction,
   AuthorizationPolicySpecRules,
 } from '../imports/authorizationpolicy-security.istio.io';
-import { checkAllowPolicy, MAX_TARGET_REFS } from './allow-policy-check';
+import { checkAllowPolicy, renderForCheck, MAX_TARGET_REFS } from './allow-policy-check';
 import {
   checkRuleKeys,
   checkRuleList,
@@ -252,7 +252,8 @@ export class ServiceAllow extends Construct {
     if (problems.length > 0) {
       return problems;
     }
-    return checkAllowPolicy(this.policy.toJson(), 'waypoint');
+    const { json, problems: renderProblems } = renderForCheck(this.policy);
+    return json ? checkAllowPolicy(json, 'waypoint') : renderProblems;
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from '../imports/authorizationpolicy-security.istio.io';
 import {
   checkAllowPolicy,
+  renderForCheck,
   HTTP_ONLY_OPERATION_FIELDS,
   ZTUNNEL_HTTP_FIELD_PROBLEM,
   ZTUNNEL_TRUST_DOMAIN_PROBLEM,
@@ -289,16 +290,11 @@ export class WorkloadAllow extends Construct {
           'add a rule with addRule() or remove the construct',
       ];
     }
-    let rendered: { metadata?: { namespace?: string }; spec?: { selector?: unknown } };
-    try {
-      rendered = this.policy.toJson();
-    } catch (error) {
-      return [
-        `cannot be rendered (${(error as Error).message}); a patch probably gave a field the ` +
-          'wrong type',
-      ];
+    const { json, problems } = renderForCheck(this.policy);
+    if (!json) {
+      return problems;
     }
-    return [...checkAllowPolicy(rendered, 'ztunnel'), ...this.rootNamespaceProblems(rendered)];
+    return [...checkAllowPolicy(json, 'ztunnel'), ...this.rootNamespaceProblems(json)];
   }
 
   /**

@@ -48,8 +48,8 @@ describe('checkAllowPolicy', () => {
         ...safeZtunnel,
         rules: [
           {
-            from: [{ source: { notRequestPrincipals: ['x/y'], remoteIpBlocks: ['10.0.0.0/8'] } }],
-            to: [{ operation: { notPaths: ['/admin'], hosts: ['a'] } }],
+            from: [{ source: { requestPrincipals: ['x/y'], remoteIpBlocks: ['10.0.0.0/8'] } }],
+            to: [{ operation: { paths: ['/admin'], hosts: ['a'] } }],
             when: [{ key: 'request.auth.claims[iss]', values: ['x'] }],
           },
         ],
@@ -57,9 +57,9 @@ describe('checkAllowPolicy', () => {
       'ztunnel',
     );
     expect(problems.map((problem) => problem.split(' ')[0])).toEqual([
-      'spec.rules[0].from[0].source.notRequestPrincipals',
+      'spec.rules[0].from[0].source.requestPrincipals',
       'spec.rules[0].from[0].source.remoteIpBlocks',
-      'spec.rules[0].to[0].operation.notPaths',
+      'spec.rules[0].to[0].operation.paths',
       'spec.rules[0].to[0].operation.hosts',
       'spec.rules[0].when[0].key',
     ]);
@@ -108,20 +108,96 @@ describe('checkAllowPolicy', () => {
         ...safeZtunnel,
         rules: [
           {
-            from: [{ source: { notPrincipals: ['*x*'] } }],
-            to: [{ operation: { notPorts: ['http'] } }],
+            from: [{ source: { principals: ['*x*'] } }],
+            to: [{ operation: { ports: ['http'] } }],
           },
         ],
       }),
       'ztunnel',
     );
     expect(problems).toEqual([
-      `spec.rules[0].from[0].source.notPrincipals[0] has "*x*" with a '*' in the middle or at both ends: ` +
+      `spec.rules[0].from[0].source.principals[0] has "*x*" with a '*' in the middle or at both ends: ` +
         "Istio matches '*' only as the whole value, a prefix match ('x*') or a suffix match ('*x'); " +
         "ztunnel would compare the '*' literally and the rule would never match",
-      'spec.rules[0].to[0].operation.notPorts[0] has "http", which is not a port number: give a ' +
+      'spec.rules[0].to[0].operation.ports[0] has "http", which is not a port number: give a ' +
         'whole number from 1 to 65535; named ports are not supported, use the container (target) ' +
         'port number',
+    ]);
+  });
+
+  // Found by a hostile review: each of these, patched in, used to pass the final check.
+  test.each([
+    [
+      'a negative-only source',
+      { from: [{ source: { notPrincipals: ['x'] } }] },
+      'spec.rules[0].from[0].source.notPrincipals is a negative field, which matches everything it does not name',
+    ],
+    [
+      'a CIDR with host bits',
+      { from: [{ source: { ipBlocks: ['10.1.2.3/0'] } }] },
+      'spec.rules[0].from[0].source.ipBlocks[0] has "10.1.2.3/0", which has bits set after its /0 prefix',
+    ],
+    [
+      'an empty to list',
+      { from: [{ source: { principals: ['a/ns/b/sa/c'] } }], to: [] },
+      'spec.rules[0].to is []: an empty or malformed to puts no constraint on the traffic',
+    ],
+    [
+      'a when value with host bits',
+      {
+        from: [{ source: { principals: ['a/ns/b/sa/c'] } }],
+        when: [{ key: 'source.ip', values: ['10.1.2.3/8'] }],
+      },
+      'spec.rules[0].when[0].values[0] has "10.1.2.3/8", which has bits set after its /8 prefix',
+    ],
+    [
+      'a principal with an upper-case SPIFFE scheme',
+      { from: [{ source: { principals: ['SPIFFE://a/ns/b/sa/c'] } }] },
+      'Istio adds "spiffe://" itself, so this would never match',
+    ],
+  ])('reports %s', (_what, rule, message) => {
+    expect(checkAllowPolicy(policy({ ...safeZtunnel, rules: [rule] }), 'ztunnel')).toContainEqual(
+      expect.stringContaining(message),
+    );
+  });
+
+  test('reports a GatewayClass target, which reaches every waypoint of the mesh', () => {
+    const problems = checkAllowPolicy(
+      policy({
+        targetRefs: [
+          { kind: 'GatewayClass', group: 'gateway.networking.k8s.io', name: 'istio-waypoint' },
+        ],
+        rules: [{ from: [{ source: { principals: ['a/ns/b/sa/c'] } }] }],
+      }),
+      'waypoint',
+    );
+    expect(problems).toEqual([
+      expect.stringContaining(
+        'spec.targetRefs[0].kind is "GatewayClass", which reaches every waypoint',
+      ),
+    ]);
+  });
+
+  test('reports lower-case methods and a wildcard in the middle of a path', () => {
+    const problems = checkAllowPolicy(
+      policy({
+        targetRefs: [{ kind: 'Service', group: '', name: 'api' }],
+        rules: [
+          {
+            from: [{ source: { principals: ['a/ns/b/sa/c'] } }],
+            to: [{ operation: { methods: ['get'], paths: ['/a/*/b', '/api/{*}/x'] } }],
+          },
+        ],
+      }),
+      'waypoint',
+    );
+    expect(problems).toEqual([
+      expect.stringContaining(
+        'spec.rules[0].to[0].operation.methods[0] is "get"; Istio compares methods case-sensitively',
+      ),
+      expect.stringContaining(
+        `spec.rules[0].to[0].operation.paths[0] has "/a/*/b" with a '*' in the middle`,
+      ),
     ]);
   });
 

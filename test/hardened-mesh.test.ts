@@ -279,9 +279,7 @@ describe('HardenedMesh', () => {
           new HardenedMesh(Testing.app(), 'hardened-mesh', {
             waypoints: [{ namespace: 'default' }, { namespace: 'Shop' }],
           }),
-      ).toThrow(
-        'hardened-mesh/waypoint-allow-1: waypoints[1].namespace "Shop" is not a valid namespace',
-      );
+      ).toThrow('hardened-mesh: waypoints[1].namespace "Shop" is not a valid namespace');
       expect(
         () =>
           new HardenedMesh(Testing.app(), 'hardened-mesh', {
@@ -290,6 +288,30 @@ describe('HardenedMesh', () => {
       ).toThrow(
         'hardened-mesh: waypoints must be a list of waypoints, got {"namespace":"default"}',
       );
+    });
+
+    test('fail on a bad waypoint also when nothing is emitted for it', () => {
+      for (const props of [{ hardenedMode: false }, { autoAllowWaypointPolicy: true }]) {
+        expect(
+          () =>
+            new HardenedMesh(Testing.app(), 'hardened-mesh', {
+              ...props,
+              waypoints: [
+                { namespace: 'BAD NS', bogus: 1 } as unknown as HardenedMeshWaypointProps,
+              ],
+            }),
+        ).toThrow('hardened-mesh: waypoints[0] has the unknown prop "bogus"');
+      }
+    });
+
+    test('render the waypoint ALLOWs as dry-run too when the lockdown is dry-run', () => {
+      const chart = new HardenedMesh(Testing.app(), 'hardened-mesh', {
+        dryRun: true,
+        waypoints: [{ namespace: 'shop' }],
+      });
+      const allows = synthValid(chart).filter((o) => o.metadata.name.startsWith('allow-from'));
+      expect(allows).toHaveLength(1);
+      expect(allows[0].metadata.annotations['istio.io/dry-run']).toBe('true');
     });
 
     test('fail on a waypoint prop the chart sets itself', () => {

@@ -76,7 +76,11 @@ describe('main (npm run synth)', () => {
         'istio-ingress-k8s-default-external-traffic-ztunnel',
         { 'argocd.argoproj.io/sync-wave': '-1' },
       ],
-      ['allow-from-waypoint-default-waypoint', { 'argocd.argoproj.io/sync-wave': '-1' }],
+      // While the lockdown only logs, the waypoint's ALLOW must not enforce either.
+      [
+        'allow-from-waypoint-default-waypoint',
+        { 'argocd.argoproj.io/sync-wave': '-1', 'istio.io/dry-run': 'true' },
+      ],
     ]);
   });
 
