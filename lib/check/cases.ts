@@ -10,6 +10,7 @@ import { CheckInputError } from './errors';
 import { Decision, DecisionInput, RequestSpec, SourceSpec, TargetSpec, decide } from './decide';
 import { decodeUtf8, parseYamlDocuments } from './manifests';
 import { Mesh, MeshOptions } from './mesh';
+import { normalizeRequestPath } from './request-path';
 import { YamlMap, isMap, readList, readMap, readString, rejectUnknownKeys } from './read';
 
 /** One case of a cases file. */
@@ -131,13 +132,8 @@ function readRequest(field: string, raw: unknown): RequestSpec | undefined {
       headers[name] = readString(`${field}.headers.${name}`, value);
     }
   }
-  const path = readOptional(field, request, 'path');
-  if (path !== undefined && !path.startsWith('/')) {
-    throw new InvalidValueError(
-      `${field}.path`,
-      `is ${quote(path)}; a request path starts with "/"`,
-    );
-  }
+  const rawPath = readOptional(field, request, 'path');
+  const path = rawPath === undefined ? undefined : normalizeRequestPath(`${field}.path`, rawPath);
   return {
     method: readOptional(field, request, 'method'),
     path,

@@ -1,6 +1,14 @@
 // The cases file: strict reading, and running cases against a mesh.
 import { parseCases, readCasesFile, runCases } from '../../lib/check/cases';
-import { ALLOW_NOTHING, deployment, meshOf, namespace, service } from '../support/check-helpers';
+import {
+  ALLOW_NOTHING,
+  deployment,
+  meshOf,
+  namespace,
+  policyObject,
+  service,
+  waypointGateway,
+} from '../support/check-helpers';
 
 const GOOD = `
 mesh:
@@ -120,6 +128,11 @@ describe('parseCases', () => {
       'bad.yaml: cases[0].request.path is "x"; a request path starts with "/"',
     ],
     [
+      'a request path with a percent-encoding Envoy may treat either way',
+      one(`${valid}\nrequest: { path: "/admin%2Fx" }`),
+      'bad.yaml: cases[0].request.path is "/admin%2Fx": Istio\'s default path normalization (BASE) decodes only',
+    ],
+    [
       'an unknown request key',
       one(`${valid}\nrequest: { verb: GET }`),
       'bad.yaml: cases[0].request.verb is not a known field; allowed here: method, path, host, headers',
@@ -192,6 +205,45 @@ describe('runCases', () => {
       ],
       summary: { passed: 1, failed: 1 },
     });
+  });
+
+  test('request paths are normalized as Istio does by default (BASE) before any match', () => {
+    // https://istio.io/latest/docs/reference/config/security/normalization/: "/a/../b" is "/b",
+    // and %2e is ".". A DENY on /admin must catch every spelling Envoy turns into /admin.
+    const guarded = meshOf([
+      namespace('app', { 'istio.io/use-waypoint': 'waypoint' }),
+      deployment('app', 'client'),
+      deployment('app', 'api'),
+      service('app', 'api', 80),
+      waypointGateway('app'),
+      policyObject('app', 'no-admin', {
+        targetRefs: [{ kind: 'Service', group: '', name: 'api' }],
+        action: 'DENY',
+        rules: [{ to: [{ operation: { paths: ['/admin'] } }] }],
+      }),
+    ]);
+    const paths = [
+      '/admin',
+      '/x/../admin',
+      '/x/%2e%2e/admin',
+      '/./admin',
+      '/x\\..\\admin',
+      '/%61dmin',
+    ];
+    const cases = parseCases(
+      'c.yaml',
+      `cases:\n${paths
+        .map(
+          (path, index) =>
+            `  - { name: "p${index}", from: { workload: client }, to: { service: api, port: 80 }, request: { path: ${JSON.stringify(path)} }, expect: deny }\n`,
+        )
+        .join('')}`,
+    );
+    expect(cases.cases.map((item) => item.request?.path)).toEqual(paths.map(() => '/admin'));
+    const report = runCases(guarded, cases, 'app');
+    expect(report.results.map((result) => [result.decision, result.policy])).toEqual(
+      paths.map(() => ['deny', 'app/no-admin']),
+    );
   });
 
   test('a case naming something not in the manifests is bad input naming the case and field', () => {
