@@ -11,6 +11,7 @@ import { loadManifests } from './check/manifests';
 import { Mesh } from './check/mesh';
 import { buildMatrix, renderHtml, renderMarkdown } from './check/report';
 import { validateNamespace, InvalidValueError } from './names';
+import { validateTrustDomain } from './principals';
 
 /** Where the CLI writes; the process streams by default. */
 export interface CliIo {
@@ -46,12 +47,20 @@ function textLine(result: CaseResult): string {
   return `${status} ${result.name}: ${result.decision}${by}${policy} (expected ${result.expected}) - ${result.reason}`;
 }
 
-function namespaceOption(value: string | undefined): string {
+/** Runs a validator on a command-line value, turning its error into a usage error (exit 2). */
+function option<T>(check: () => T): T {
   try {
-    return validateNamespace('--namespace', value ?? 'default');
+    return check();
   } catch (error) {
-    throw new UsageError((error as InvalidValueError).message);
+    if (error instanceof InvalidValueError) {
+      throw new UsageError(error.message);
+    }
+    throw error;
   }
+}
+
+function namespaceOption(value: string | undefined): string {
+  return option(() => validateNamespace('--namespace', value ?? 'default'));
 }
 
 function runCheck(args: string[], io: CliIo): number {
@@ -113,9 +122,19 @@ function runReport(args: string[], io: CliIo): number {
     throw new UsageError('report needs --out <file.html> (or --format md to print Markdown)');
   }
   const namespace = namespaceOption(values.namespace);
+  const rootNamespace = option(() =>
+    values['root-namespace'] === undefined
+      ? undefined
+      : validateNamespace('--root-namespace', values['root-namespace']),
+  );
+  const trustDomain = option(() =>
+    values['trust-domain'] === undefined
+      ? undefined
+      : validateTrustDomain('--trust-domain', values['trust-domain']),
+  );
   const mesh = Mesh.fromManifests(loadManifests(positionals, { namespace }), {
-    rootNamespace: values['root-namespace'],
-    trustDomain: values['trust-domain'],
+    rootNamespace,
+    trustDomain,
     autoAllowWaypointPolicy: values['auto-allow-waypoint-policy'],
   });
   const matrix = buildMatrix(mesh);

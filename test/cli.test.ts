@@ -38,6 +38,14 @@ const FAILING = tempFile(
 `,
 );
 
+const MESH_TD_WILDCARD = tempFile(
+  'mesh-td.yaml',
+  `mesh: { trustDomain: "*" }
+cases:
+  - { name: x, from: { workload: curl }, to: { service: productpage, port: 9080 }, expect: deny }
+`,
+);
+
 describe('hardened-mesh check', () => {
   test('text: one line a case with the deciding policy, then a summary; exit 0', () => {
     const result = run(['check', ...STEP1, '--cases', path.join(FIXTURES, 'step1-cases.yaml')]);
@@ -138,6 +146,11 @@ describe('hardened-mesh check', () => {
       ['--cases', FAILING, '--namespace', 'Bad_NS'],
       'hardened-mesh: --namespace "Bad_NS" is not a valid namespace',
     ],
+    [
+      'a wildcard trust domain in the mesh block',
+      ['--cases', MESH_TD_WILDCARD],
+      `hardened-mesh: ${MESH_TD_WILDCARD}: mesh.trustDomain "*" is not a trust domain`,
+    ],
   ])('bad input, exit 2: %s', (_, extra, message) => {
     const result = run(['check', ...STEP1, ...extra]);
     expect(result.code).toBe(EXIT_BAD_INPUT);
@@ -192,6 +205,21 @@ describe('hardened-mesh report', () => {
     expect(result.stdout).toContain(
       '| Gateway default/bookinfo-gateway | allow | allow | **deny** (default/productpage-ztunnel) | allow | allow |',
     );
+  });
+
+  test.each<[string, string, string]>([
+    [
+      '--root-namespace',
+      'Istio-System',
+      '--root-namespace "Istio-System" is not a valid namespace',
+    ],
+    ['--root-namespace', 'X Y', '--root-namespace "X Y" is not a valid namespace'],
+    ['--trust-domain', '*', '--trust-domain "*" is not a trust domain'],
+  ])('bad input, exit 2: %s %s', (flag, value, message) => {
+    const result = run(['report', ...STEP1, '--format', 'md', flag, value]);
+    expect(result.code).toBe(EXIT_BAD_INPUT);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`hardened-mesh: ${message}`);
   });
 
   test('bad usage: HTML without --out, unknown format', () => {

@@ -5,7 +5,8 @@
  * silent allow or deny.
  */
 import * as fs from 'fs';
-import { InvalidValueError, quote } from '../names';
+import { InvalidValueError, quote, validateNamespace } from '../names';
+import { validateTrustDomain } from '../principals';
 import { CheckInputError } from './errors';
 import { Decision, DecisionInput, RequestSpec, SourceSpec, TargetSpec, decide } from './decide';
 import { decodeUtf8, parseYamlDocuments } from './manifests';
@@ -158,8 +159,14 @@ function readMeshBlock(raw: unknown): MeshOptions {
     );
   }
   return {
-    rootNamespace: readOptional('mesh', mesh, 'rootNamespace'),
-    trustDomain: readOptional('mesh', mesh, 'trustDomain'),
+    rootNamespace:
+      mesh.rootNamespace === undefined
+        ? undefined
+        : validateNamespace('mesh.rootNamespace', mesh.rootNamespace),
+    trustDomain:
+      mesh.trustDomain === undefined
+        ? undefined
+        : validateTrustDomain('mesh.trustDomain', mesh.trustDomain),
     autoAllowWaypointPolicy: mesh.autoAllowWaypointPolicy as boolean | undefined,
   };
 }

@@ -81,6 +81,31 @@ describe('parseCases', () => {
       `mesh: { autoAllowWaypointPolicy: "yes" }\n${one(valid)}`,
       'bad.yaml: mesh.autoAllowWaypointPolicy must be true or false, got "yes"',
     ],
+    [
+      'a root namespace that is no DNS-1123 label',
+      `mesh: { rootNamespace: Istio-System }\n${one(valid)}`,
+      'bad.yaml: mesh.rootNamespace "Istio-System" is not a valid namespace: use a DNS-1123 label',
+    ],
+    [
+      'a root namespace with a space',
+      `mesh: { rootNamespace: "X Y" }\n${one(valid)}`,
+      'bad.yaml: mesh.rootNamespace "X Y" is not a valid namespace',
+    ],
+    [
+      'a root namespace that is not a string',
+      `mesh: { rootNamespace: 1 }\n${one(valid)}`,
+      'bad.yaml: mesh.rootNamespace must be a string, got 1',
+    ],
+    [
+      'a wildcard trust domain',
+      `mesh: { trustDomain: "*" }\n${one(valid)}`,
+      'bad.yaml: mesh.trustDomain "*" is not a trust domain',
+    ],
+    [
+      'a trust domain with a wildcard label',
+      `mesh: { trustDomain: "*.example" }\n${one(valid)}`,
+      'bad.yaml: mesh.trustDomain "*.example" is not a trust domain',
+    ],
     ['no cases', 'cases: []\n', 'bad.yaml: cases must list at least one case'],
     [
       'an unknown case key',
