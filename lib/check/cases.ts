@@ -72,31 +72,44 @@ function readOptional(field: string, map: YamlMap, key: string): string | undefi
   return map[key] === undefined ? undefined : readString(`${field}.${key}`, map[key]);
 }
 
+const SOURCE_FORMS: readonly (readonly [string, readonly string[]])[] = [
+  ['workload', ['workload', 'namespace', 'ip']],
+  ['serviceAccount', ['serviceAccount', 'namespace', 'ip']],
+  ['external', ['external']],
+  ['ip', ['ip']],
+];
+const SOURCE_KEYS = new Set(SOURCE_FORMS.flatMap(([, keys]) => keys));
+const SOURCE_FORM_LIST =
+  '{workload, namespace, ip}, {serviceAccount, namespace, ip}, {ip} or {external}';
+
 function readSource(field: string, raw: unknown): SourceSpec {
   const from = readMap(field, raw);
-  const forms: [string, string[]][] = [
-    ['workload', ['workload', 'namespace', 'ip']],
-    ['serviceAccount', ['serviceAccount', 'namespace', 'ip']],
-    ['external', ['external']],
-    ['ip', ['ip']],
-  ];
-  for (const [key, allowed] of forms) {
-    if (from[key] !== undefined) {
-      rejectUnknownKeys(field, from, allowed);
-      const result: Record<string, string> = {};
-      for (const name of allowed) {
-        const value = readOptional(field, from, name);
-        if (value !== undefined) {
-          result[name] = value;
-        }
-      }
-      return result as unknown as SourceSpec;
+  const form = SOURCE_FORMS.find(([key]) => from[key] !== undefined);
+  if (!form) {
+    throw new InvalidValueError(
+      field,
+      `must name a source: {workload, namespace}, {serviceAccount, namespace}, {ip} or {external: <ip>}, got ${quote(from)}`,
+    );
+  }
+  const [formKey, allowed] = form;
+  // A key of another form (ip next to external) is a mix of forms, not a typo: say so.
+  const mixed = Object.keys(from).find((key) => !allowed.includes(key) && SOURCE_KEYS.has(key));
+  if (mixed !== undefined) {
+    throw new InvalidValueError(
+      field,
+      `takes exactly one of the forms ${SOURCE_FORM_LIST}; ${quote(mixed)} does not go with ` +
+        `${quote(formKey)}, got ${quote(from)}`,
+    );
+  }
+  rejectUnknownKeys(field, from, allowed);
+  const result: Record<string, string> = {};
+  for (const name of allowed) {
+    const value = readOptional(field, from, name);
+    if (value !== undefined) {
+      result[name] = value;
     }
   }
-  throw new InvalidValueError(
-    field,
-    `must name a source: {workload, namespace}, {serviceAccount, namespace}, {ip} or {external: <ip>}, got ${quote(from)}`,
-  );
+  return result as unknown as SourceSpec;
 }
 
 function readTarget(field: string, raw: unknown): TargetSpec {

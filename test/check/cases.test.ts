@@ -128,6 +128,21 @@ describe('parseCases', () => {
       'bad.yaml: cases[0].from must name a source: {workload, namespace}, {serviceAccount, namespace}, {ip} or {external: <ip>}, got {"pod":"x"}',
     ],
     [
+      'a source mixing the {ip} and {external} forms',
+      one(valid.replace('{ ip: 10.0.0.1 }', '{ ip: 10.0.0.1, external: 1.2.3.4 }')),
+      'bad.yaml: cases[0].from takes exactly one of the forms {workload, namespace, ip}, {serviceAccount, namespace, ip}, {ip} or {external}; "ip" does not go with "external", got {"ip":"10.0.0.1","external":"1.2.3.4"}',
+    ],
+    [
+      'a source mixing the {workload} and {serviceAccount} forms',
+      one(valid.replace('{ ip: 10.0.0.1 }', '{ workload: w, serviceAccount: sa }')),
+      'bad.yaml: cases[0].from takes exactly one of the forms {workload, namespace, ip}, {serviceAccount, namespace, ip}, {ip} or {external}; "serviceAccount" does not go with "workload"',
+    ],
+    [
+      'a source with a namespace but no workload or service account',
+      one(valid.replace('{ ip: 10.0.0.1 }', '{ ip: 10.0.0.1, namespace: app }')),
+      'bad.yaml: cases[0].from takes exactly one of the forms {workload, namespace, ip}, {serviceAccount, namespace, ip}, {ip} or {external}; "namespace" does not go with "ip"',
+    ],
+    [
       'an extra source key',
       one(valid.replace('{ ip: 10.0.0.1 }', '{ workload: w, port: 1 }')),
       'bad.yaml: cases[0].from.port is not a known field; allowed here: workload, namespace, ip',
