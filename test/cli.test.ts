@@ -94,6 +94,28 @@ describe('hardened-mesh check', () => {
     expect(report.results[3]).toMatchObject({ decision: 'allow', enforcedBy: null, policy: null });
   });
 
+  test('text: names reach the terminal with control characters and line breaks escaped', () => {
+    const cases = tempFile(
+      'ansi.yaml',
+      `cases:
+  - name: "red\\e[31m\\e[2J\\nFAKE PASS"
+    from: { workload: curl }
+    to: { service: productpage, port: 9080 }
+    expect: allow
+`,
+    );
+    const result = run(['check', ...STEP1, '--cases', cases]);
+    expect(result.code).toBe(EXIT_FAILED);
+    const controls = Array.from(result.stdout).filter((char) => {
+      const code = char.charCodeAt(0);
+      return (code < 0x20 && char !== '\n') || (code >= 0x7f && code <= 0x9f);
+    });
+    expect(controls).toEqual([]);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^FAIL red\\u001b\[31m\\u001b\[2J\\u000aFAKE PASS: deny by ztunnel/);
+  });
+
   test('a failing case: FAIL line and exit 1', () => {
     const result = run(['check', ...STEP1, '--cases', FAILING]);
     expect(result.code).toBe(EXIT_FAILED);
