@@ -10,7 +10,8 @@ import { CheckInputError } from './check/errors';
 import { loadManifests } from './check/manifests';
 import { Mesh } from './check/mesh';
 import { buildMatrix, renderHtml, renderMarkdown } from './check/report';
-import { validateNamespace, InvalidValueError } from './names';
+import { validateNamespace, InvalidValueError, printable } from './names';
+import { validateTrustDomain } from './principals';
 
 /** Where the CLI writes; the process streams by default. */
 export interface CliIo {
@@ -39,19 +40,32 @@ exit codes: 0 all cases pass / report written, 1 a case fails, 2 bad input or us
 
 class UsageError extends Error {}
 
+/**
+ * One case as one terminal line. Case, policy and object names come from user files unchecked:
+ * control characters (ANSI escapes) and line breaks are shown as `\uXXXX`, never sent raw.
+ */
 function textLine(result: CaseResult): string {
   const status = result.pass ? 'PASS' : 'FAIL';
   const by = result.enforcedBy ? ` by ${result.enforcedBy}` : '';
   const policy = result.policy ? `, policy ${result.policy}` : ', no deciding policy';
-  return `${status} ${result.name}: ${result.decision}${by}${policy} (expected ${result.expected}) - ${result.reason}`;
+  const line = `${status} ${result.name}: ${result.decision}${by}${policy} (expected ${result.expected}) - ${result.reason}`;
+  return printable(line).replace(/\n/g, '\\u000a');
+}
+
+/** Runs a validator on a command-line value, turning its error into a usage error (exit 2). */
+function option<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof InvalidValueError) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
 }
 
 function namespaceOption(value: string | undefined): string {
-  try {
-    return validateNamespace('--namespace', value ?? 'default');
-  } catch (error) {
-    throw new UsageError((error as InvalidValueError).message);
-  }
+  return option(() => validateNamespace('--namespace', value ?? 'default'));
 }
 
 function runCheck(args: string[], io: CliIo): number {
@@ -113,9 +127,19 @@ function runReport(args: string[], io: CliIo): number {
     throw new UsageError('report needs --out <file.html> (or --format md to print Markdown)');
   }
   const namespace = namespaceOption(values.namespace);
+  const rootNamespace = option(() =>
+    values['root-namespace'] === undefined
+      ? undefined
+      : validateNamespace('--root-namespace', values['root-namespace']),
+  );
+  const trustDomain = option(() =>
+    values['trust-domain'] === undefined
+      ? undefined
+      : validateTrustDomain('--trust-domain', values['trust-domain']),
+  );
   const mesh = Mesh.fromManifests(loadManifests(positionals, { namespace }), {
-    rootNamespace: values['root-namespace'],
-    trustDomain: values['trust-domain'],
+    rootNamespace,
+    trustDomain,
     autoAllowWaypointPolicy: values['auto-allow-waypoint-policy'],
   });
   const matrix = buildMatrix(mesh);
@@ -159,14 +183,14 @@ export function runCli(
     }
   } catch (error) {
     if (error instanceof CheckInputError) {
-      io.stderr(`hardened-mesh: ${error.message}\n`);
+      io.stderr(`hardened-mesh: ${printable(error.message)}\n`);
       return EXIT_BAD_INPUT;
     }
     if (
       error instanceof UsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
-      io.stderr(`hardened-mesh: ${(error as Error).message}\n${USAGE}`);
+      io.stderr(`hardened-mesh: ${printable((error as Error).message)}\n${USAGE}`);
       return EXIT_BAD_INPUT;
     }
     throw error;

@@ -38,6 +38,14 @@ const FAILING = tempFile(
 `,
 );
 
+const MESH_TD_WILDCARD = tempFile(
+  'mesh-td.yaml',
+  `mesh: { trustDomain: "*" }
+cases:
+  - { name: x, from: { workload: curl }, to: { service: productpage, port: 9080 }, expect: deny }
+`,
+);
+
 describe('hardened-mesh check', () => {
   test('text: one line a case with the deciding policy, then a summary; exit 0', () => {
     const result = run(['check', ...STEP1, '--cases', path.join(FIXTURES, 'step1-cases.yaml')]);
@@ -84,6 +92,28 @@ describe('hardened-mesh check', () => {
       pass: true,
     });
     expect(report.results[3]).toMatchObject({ decision: 'allow', enforcedBy: null, policy: null });
+  });
+
+  test('text: names reach the terminal with control characters and line breaks escaped', () => {
+    const cases = tempFile(
+      'ansi.yaml',
+      `cases:
+  - name: "red\\e[31m\\e[2J\\nFAKE PASS"
+    from: { workload: curl }
+    to: { service: productpage, port: 9080 }
+    expect: allow
+`,
+    );
+    const result = run(['check', ...STEP1, '--cases', cases]);
+    expect(result.code).toBe(EXIT_FAILED);
+    const controls = Array.from(result.stdout).filter((char) => {
+      const code = char.charCodeAt(0);
+      return (code < 0x20 && char !== '\n') || (code >= 0x7f && code <= 0x9f);
+    });
+    expect(controls).toEqual([]);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^FAIL red\\u001b\[31m\\u001b\[2J\\u000aFAKE PASS: deny by ztunnel/);
   });
 
   test('a failing case: FAIL line and exit 1', () => {
@@ -137,6 +167,11 @@ describe('hardened-mesh check', () => {
       'a bad namespace',
       ['--cases', FAILING, '--namespace', 'Bad_NS'],
       'hardened-mesh: --namespace "Bad_NS" is not a valid namespace',
+    ],
+    [
+      'a wildcard trust domain in the mesh block',
+      ['--cases', MESH_TD_WILDCARD],
+      `hardened-mesh: ${MESH_TD_WILDCARD}: mesh.trustDomain "*" is not a trust domain`,
     ],
   ])('bad input, exit 2: %s', (_, extra, message) => {
     const result = run(['check', ...STEP1, ...extra]);
@@ -192,6 +227,21 @@ describe('hardened-mesh report', () => {
     expect(result.stdout).toContain(
       '| Gateway default/bookinfo-gateway | allow | allow | **deny** (default/productpage-ztunnel) | allow | allow |',
     );
+  });
+
+  test.each<[string, string, string]>([
+    [
+      '--root-namespace',
+      'Istio-System',
+      '--root-namespace "Istio-System" is not a valid namespace',
+    ],
+    ['--root-namespace', 'X Y', '--root-namespace "X Y" is not a valid namespace'],
+    ['--trust-domain', '*', '--trust-domain "*" is not a trust domain'],
+  ])('bad input, exit 2: %s %s', (flag, value, message) => {
+    const result = run(['report', ...STEP1, '--format', 'md', flag, value]);
+    expect(result.code).toBe(EXIT_BAD_INPUT);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`hardened-mesh: ${message}`);
   });
 
   test('bad usage: HTML without --out, unknown format', () => {

@@ -5,11 +5,13 @@
  * silent allow or deny.
  */
 import * as fs from 'fs';
-import { InvalidValueError, quote } from '../names';
+import { InvalidValueError, quote, validateNamespace } from '../names';
+import { validateTrustDomain } from '../principals';
 import { CheckInputError } from './errors';
 import { Decision, DecisionInput, RequestSpec, SourceSpec, TargetSpec, decide } from './decide';
 import { decodeUtf8, parseYamlDocuments } from './manifests';
 import { Mesh, MeshOptions } from './mesh';
+import { normalizeRequestPath } from './request-path';
 import { YamlMap, isMap, readList, readMap, readString, rejectUnknownKeys } from './read';
 
 /** One case of a cases file. */
@@ -70,31 +72,44 @@ function readOptional(field: string, map: YamlMap, key: string): string | undefi
   return map[key] === undefined ? undefined : readString(`${field}.${key}`, map[key]);
 }
 
+const SOURCE_FORMS: readonly (readonly [string, readonly string[]])[] = [
+  ['workload', ['workload', 'namespace', 'ip']],
+  ['serviceAccount', ['serviceAccount', 'namespace', 'ip']],
+  ['external', ['external']],
+  ['ip', ['ip']],
+];
+const SOURCE_KEYS = new Set(SOURCE_FORMS.flatMap(([, keys]) => keys));
+const SOURCE_FORM_LIST =
+  '{workload, namespace, ip}, {serviceAccount, namespace, ip}, {ip} or {external}';
+
 function readSource(field: string, raw: unknown): SourceSpec {
   const from = readMap(field, raw);
-  const forms: [string, string[]][] = [
-    ['workload', ['workload', 'namespace', 'ip']],
-    ['serviceAccount', ['serviceAccount', 'namespace', 'ip']],
-    ['external', ['external']],
-    ['ip', ['ip']],
-  ];
-  for (const [key, allowed] of forms) {
-    if (from[key] !== undefined) {
-      rejectUnknownKeys(field, from, allowed);
-      const result: Record<string, string> = {};
-      for (const name of allowed) {
-        const value = readOptional(field, from, name);
-        if (value !== undefined) {
-          result[name] = value;
-        }
-      }
-      return result as unknown as SourceSpec;
+  const form = SOURCE_FORMS.find(([key]) => from[key] !== undefined);
+  if (!form) {
+    throw new InvalidValueError(
+      field,
+      `must name a source: {workload, namespace}, {serviceAccount, namespace}, {ip} or {external: <ip>}, got ${quote(from)}`,
+    );
+  }
+  const [formKey, allowed] = form;
+  // A key of another form (ip next to external) is a mix of forms, not a typo: say so.
+  const mixed = Object.keys(from).find((key) => !allowed.includes(key) && SOURCE_KEYS.has(key));
+  if (mixed !== undefined) {
+    throw new InvalidValueError(
+      field,
+      `takes exactly one of the forms ${SOURCE_FORM_LIST}; ${quote(mixed)} does not go with ` +
+        `${quote(formKey)}, got ${quote(from)}`,
+    );
+  }
+  rejectUnknownKeys(field, from, allowed);
+  const result: Record<string, string> = {};
+  for (const name of allowed) {
+    const value = readOptional(field, from, name);
+    if (value !== undefined) {
+      result[name] = value;
     }
   }
-  throw new InvalidValueError(
-    field,
-    `must name a source: {workload, namespace}, {serviceAccount, namespace}, {ip} or {external: <ip>}, got ${quote(from)}`,
-  );
+  return result as unknown as SourceSpec;
 }
 
 function readTarget(field: string, raw: unknown): TargetSpec {
@@ -131,13 +146,8 @@ function readRequest(field: string, raw: unknown): RequestSpec | undefined {
       headers[name] = readString(`${field}.headers.${name}`, value);
     }
   }
-  const path = readOptional(field, request, 'path');
-  if (path !== undefined && !path.startsWith('/')) {
-    throw new InvalidValueError(
-      `${field}.path`,
-      `is ${quote(path)}; a request path starts with "/"`,
-    );
-  }
+  const rawPath = readOptional(field, request, 'path');
+  const path = rawPath === undefined ? undefined : normalizeRequestPath(`${field}.path`, rawPath);
   return {
     method: readOptional(field, request, 'method'),
     path,
@@ -162,8 +172,14 @@ function readMeshBlock(raw: unknown): MeshOptions {
     );
   }
   return {
-    rootNamespace: readOptional('mesh', mesh, 'rootNamespace'),
-    trustDomain: readOptional('mesh', mesh, 'trustDomain'),
+    rootNamespace:
+      mesh.rootNamespace === undefined
+        ? undefined
+        : validateNamespace('mesh.rootNamespace', mesh.rootNamespace),
+    trustDomain:
+      mesh.trustDomain === undefined
+        ? undefined
+        : validateTrustDomain('mesh.trustDomain', mesh.trustDomain),
     autoAllowWaypointPolicy: mesh.autoAllowWaypointPolicy as boolean | undefined,
   };
 }

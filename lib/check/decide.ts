@@ -17,6 +17,7 @@ import { InvalidValueError, quote } from '../names';
 import { envoyVerdict } from './envoy';
 import { IngressGateway, MeshService, Mesh, ServicePort, Waypoint, Workload } from './mesh';
 import { EvalContext, HttpRequest, Identity, identityOf } from './policy';
+import { normalizeRequestPath } from './request-path';
 import { routeRequest } from './routes';
 import { EnforcedBy, Verdict } from './verdict';
 import { ztunnelVerdict } from './ztunnel';
@@ -39,7 +40,11 @@ export type TargetSpec =
 export interface RequestSpec {
   /** @default "GET" */
   readonly method?: string;
-  /** @default "/" */
+  /**
+   * Path and optional query, as sent; normalized as Istio's default (BASE) does, see
+   * {@link normalizeRequestPath}.
+   * @default "/"
+   */
   readonly path?: string;
   /** @default the destination's cluster name, such as `productpage.default.svc.cluster.local` */
   readonly host?: string;
@@ -140,7 +145,7 @@ function workloadLabel(workload: Workload): string {
 function toRequest(spec: RequestSpec | undefined, host: string): HttpRequest {
   return {
     method: spec?.method ?? 'GET',
-    path: spec?.path ?? '/',
+    path: spec?.path === undefined ? '/' : normalizeRequestPath('request.path', spec.path),
     host: spec?.host ?? host,
     headers: spec?.headers ?? {},
   };

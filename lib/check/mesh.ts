@@ -7,7 +7,8 @@
  * list that applies to each workload, gateway and waypoint is kept after its first use, so the cost
  * of a decision does not grow with the number of policies in the mesh.
  */
-import { InvalidValueError, quote } from '../names';
+import { InvalidValueError, quote, validateNamespace } from '../names';
+import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from '../principals';
 import { CheckInputError } from './errors';
 import { ManifestObject } from './manifests';
 import { AuthorizationPolicy, Identity, identityOf, readAuthorizationPolicy } from './policy';
@@ -275,8 +276,15 @@ export class Mesh {
   private readonly servicesOfCache = new Map<Workload, MeshService[]>();
 
   private constructor(objects: readonly ManifestObject[], options: MeshOptions) {
-    this.rootNamespace = options.rootNamespace ?? 'istio-system';
-    this.trustDomain = options.trustDomain ?? 'cluster.local';
+    // A malformed name would silently match no policy namespace and no principal.
+    this.rootNamespace = validateNamespace(
+      'rootNamespace',
+      options.rootNamespace ?? 'istio-system',
+    );
+    this.trustDomain = validateTrustDomain(
+      'trustDomain',
+      options.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+    );
     this.autoAllowWaypointPolicy = options.autoAllowWaypointPolicy ?? false;
 
     // Namespaces first: whether a workload is ambient depends on its namespace's labels.

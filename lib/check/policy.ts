@@ -382,29 +382,36 @@ function pathOnly(path: string): string {
   return cut === -1 ? path : path.slice(0, cut);
 }
 
+// Envoy's uri_template matcher (source/extensions/path/uri_template_lib/uri_template_internal.cc)
+// compiles `*` to one or more of these characters (its `kLiteral`: RFC 3986 pchar without "*";
+// current Envoy includes "=", older releases did not) and `**` to zero or more of them or "/".
+const PCHAR = "A-Za-z0-9\\-._~%!$&'()+,;:@=";
+
 /**
- * Paths: the four string forms, or a template with `{*}` (one segment) and `{**}` (one or more
- * segments), as Envoy's uri_template matcher reads them.
+ * Paths: the four string forms, or a template. istiod rewrites `{*}` to `*` and `{**}` to `**`
+ * (pilot/pkg/security/authz/matcher/template.go) for Envoy's uri_template matcher, whose docs say
+ * `*` matches one path segment and `**` "zero or more path segments". `**` matches any run of
+ * pchar and "/", empty included, so `/a/{**}` matches `/a/`, `/a//x` and `/a/b/c` but not `/a`.
  */
 function pathMatcher(values: readonly string[]): (path: string) => boolean {
-  const plain = new StringSet(values.filter((value) => !value.includes('{')));
-  const templates = values
-    .filter((value) => value.includes('{'))
-    .map(
-      (value) =>
-        new RegExp(
-          `^${value
-            .split(/(\{\*\*\}|\{\*\})/)
-            .map((part) =>
-              part === '{**}'
-                ? '[^/]+(?:/[^/]+)*'
-                : part === '{*}'
-                  ? '[^/]+'
-                  : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-            )
-            .join('')}$`,
-        ),
-    );
+  // istiod's IsPathTemplate: only `{*}` or `{**}` make a template; other braces are literal.
+  const isTemplate = (value: string) => value.includes('{*}') || value.includes('{**}');
+  const plain = new StringSet(values.filter((value) => !isTemplate(value)));
+  const templates = values.filter(isTemplate).map(
+    (value) =>
+      new RegExp(
+        `^${value
+          .split(/(\{\*\*\}|\{\*\})/)
+          .map((part) =>
+            part === '{**}'
+              ? `[${PCHAR}/]*`
+              : part === '{*}'
+                ? `[${PCHAR}]+`
+                : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+          )
+          .join('')}$`,
+      ),
+  );
   return (path) => plain.matches(path) || templates.some((regex) => regex.test(path));
 }
 

@@ -3,7 +3,7 @@
  * sources they are) against every Service port (columns), each cell the decision on a default
  * request (`GET /`). Rendered as a self-contained HTML page or as Markdown for a pull request.
  */
-import { InvalidValueError, quote } from '../names';
+import { InvalidValueError, printable, quote } from '../names';
 import { Decision, decideFromWorkload } from './decide';
 import { CheckInputError } from './errors';
 import { Mesh, MeshService, Workload } from './mesh';
@@ -166,23 +166,39 @@ ${body}
 `;
 }
 
-function escapeMarkdown(text: string): string {
-  return text.replace(/\|/g, '\\|');
+const MARKDOWN_ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+};
+
+/**
+ * Makes `text` one inert GitHub-flavoured Markdown table cell: control characters and line breaks
+ * become visible `\uXXXX` escapes (a line break would end the row), `&`, `<` and `>` become
+ * entities (no raw HTML), and `\`, `|`, backtick, `*`, `_`, `~`, `[` and `]` are backslash-escaped
+ * (no cell split, code span, emphasis or link). Names in manifests are not validated, so a name
+ * can hold any of them.
+ */
+function escapeMarkdownCell(text: string): string {
+  return printable(text)
+    .replace(/[\n\t]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
+    .replace(/[\\|`*_~[\]]/g, '\\$&');
 }
 
 /** Renders the matrix as a Markdown table: `allow` or `**deny**`, with the deciding policy. */
 export function renderMarkdown(matrix: Matrix): string {
-  const header = `| from \\ to | ${matrix.columns.map((c) => escapeMarkdown(c.label)).join(' | ')} |`;
+  const header = `| from \\ to | ${matrix.columns.map((c) => escapeMarkdownCell(c.label)).join(' | ')} |`;
   const rule = `| --- | ${matrix.columns.map(() => '---').join(' | ')} |`;
   const rows = matrix.rows.map((row, r) => {
     const cells = matrix.cells[r].map((decision) => {
       if (!decision) {
         return '–';
       }
-      const policy = decision.policy ? ` (${escapeMarkdown(decision.policy)})` : '';
+      const policy = decision.policy ? ` (${escapeMarkdownCell(decision.policy)})` : '';
       return decision.decision === 'allow' ? `allow${policy}` : `**deny**${policy}`;
     });
-    return `| ${escapeMarkdown(row.label)} | ${cells.join(' | ')} |`;
+    return `| ${escapeMarkdownCell(row.label)} | ${cells.join(' | ')} |`;
   });
   return [header, rule, ...rows].join('\n') + '\n';
 }

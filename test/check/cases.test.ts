@@ -1,6 +1,14 @@
 // The cases file: strict reading, and running cases against a mesh.
 import { parseCases, readCasesFile, runCases } from '../../lib/check/cases';
-import { ALLOW_NOTHING, deployment, meshOf, namespace, service } from '../support/check-helpers';
+import {
+  ALLOW_NOTHING,
+  deployment,
+  meshOf,
+  namespace,
+  policyObject,
+  service,
+  waypointGateway,
+} from '../support/check-helpers';
 
 const GOOD = `
 mesh:
@@ -73,6 +81,31 @@ describe('parseCases', () => {
       `mesh: { autoAllowWaypointPolicy: "yes" }\n${one(valid)}`,
       'bad.yaml: mesh.autoAllowWaypointPolicy must be true or false, got "yes"',
     ],
+    [
+      'a root namespace that is no DNS-1123 label',
+      `mesh: { rootNamespace: Istio-System }\n${one(valid)}`,
+      'bad.yaml: mesh.rootNamespace "Istio-System" is not a valid namespace: use a DNS-1123 label',
+    ],
+    [
+      'a root namespace with a space',
+      `mesh: { rootNamespace: "X Y" }\n${one(valid)}`,
+      'bad.yaml: mesh.rootNamespace "X Y" is not a valid namespace',
+    ],
+    [
+      'a root namespace that is not a string',
+      `mesh: { rootNamespace: 1 }\n${one(valid)}`,
+      'bad.yaml: mesh.rootNamespace must be a string, got 1',
+    ],
+    [
+      'a wildcard trust domain',
+      `mesh: { trustDomain: "*" }\n${one(valid)}`,
+      'bad.yaml: mesh.trustDomain "*" is not a trust domain',
+    ],
+    [
+      'a trust domain with a wildcard label',
+      `mesh: { trustDomain: "*.example" }\n${one(valid)}`,
+      'bad.yaml: mesh.trustDomain "*.example" is not a trust domain',
+    ],
     ['no cases', 'cases: []\n', 'bad.yaml: cases must list at least one case'],
     [
       'an unknown case key',
@@ -93,6 +126,21 @@ describe('parseCases', () => {
       'a source of no known form',
       one(valid.replace('{ ip: 10.0.0.1 }', '{ pod: x }')),
       'bad.yaml: cases[0].from must name a source: {workload, namespace}, {serviceAccount, namespace}, {ip} or {external: <ip>}, got {"pod":"x"}',
+    ],
+    [
+      'a source mixing the {ip} and {external} forms',
+      one(valid.replace('{ ip: 10.0.0.1 }', '{ ip: 10.0.0.1, external: 1.2.3.4 }')),
+      'bad.yaml: cases[0].from takes exactly one of the forms {workload, namespace, ip}, {serviceAccount, namespace, ip}, {ip} or {external}; "ip" does not go with "external", got {"ip":"10.0.0.1","external":"1.2.3.4"}',
+    ],
+    [
+      'a source mixing the {workload} and {serviceAccount} forms',
+      one(valid.replace('{ ip: 10.0.0.1 }', '{ workload: w, serviceAccount: sa }')),
+      'bad.yaml: cases[0].from takes exactly one of the forms {workload, namespace, ip}, {serviceAccount, namespace, ip}, {ip} or {external}; "serviceAccount" does not go with "workload"',
+    ],
+    [
+      'a source with a namespace but no workload or service account',
+      one(valid.replace('{ ip: 10.0.0.1 }', '{ ip: 10.0.0.1, namespace: app }')),
+      'bad.yaml: cases[0].from takes exactly one of the forms {workload, namespace, ip}, {serviceAccount, namespace, ip}, {ip} or {external}; "namespace" does not go with "ip"',
     ],
     [
       'an extra source key',
@@ -118,6 +166,11 @@ describe('parseCases', () => {
       'a relative request path',
       one(`${valid}\nrequest: { path: x }`),
       'bad.yaml: cases[0].request.path is "x"; a request path starts with "/"',
+    ],
+    [
+      'a request path with a percent-encoding Envoy may treat either way',
+      one(`${valid}\nrequest: { path: "/admin%2Fx" }`),
+      'bad.yaml: cases[0].request.path is "/admin%2Fx": Istio\'s default path normalization (BASE) decodes only',
     ],
     [
       'an unknown request key',
@@ -192,6 +245,45 @@ describe('runCases', () => {
       ],
       summary: { passed: 1, failed: 1 },
     });
+  });
+
+  test('request paths are normalized as Istio does by default (BASE) before any match', () => {
+    // https://istio.io/latest/docs/reference/config/security/normalization/: "/a/../b" is "/b",
+    // and %2e is ".". A DENY on /admin must catch every spelling Envoy turns into /admin.
+    const guarded = meshOf([
+      namespace('app', { 'istio.io/use-waypoint': 'waypoint' }),
+      deployment('app', 'client'),
+      deployment('app', 'api'),
+      service('app', 'api', 80),
+      waypointGateway('app'),
+      policyObject('app', 'no-admin', {
+        targetRefs: [{ kind: 'Service', group: '', name: 'api' }],
+        action: 'DENY',
+        rules: [{ to: [{ operation: { paths: ['/admin'] } }] }],
+      }),
+    ]);
+    const paths = [
+      '/admin',
+      '/x/../admin',
+      '/x/%2e%2e/admin',
+      '/./admin',
+      '/x\\..\\admin',
+      '/%61dmin',
+    ];
+    const cases = parseCases(
+      'c.yaml',
+      `cases:\n${paths
+        .map(
+          (path, index) =>
+            `  - { name: "p${index}", from: { workload: client }, to: { service: api, port: 80 }, request: { path: ${JSON.stringify(path)} }, expect: deny }\n`,
+        )
+        .join('')}`,
+    );
+    expect(cases.cases.map((item) => item.request?.path)).toEqual(paths.map(() => '/admin'));
+    const report = runCases(guarded, cases, 'app');
+    expect(report.results.map((result) => [result.decision, result.policy])).toEqual(
+      paths.map(() => ['deny', 'app/no-admin']),
+    );
   });
 
   test('a case naming something not in the manifests is bad input naming the case and field', () => {

@@ -23,12 +23,48 @@ describe('Envoy L7 matching on an HTTP chain', () => {
     expect(envoyPolicyMatches(p('*'), at('/anything'))).toBe(true);
   });
 
-  test('path templates: {*} is one segment, {**} one or more', () => {
+  // istiod hands `{*}`/`{**}` to Envoy's uri_template matcher as `*`/`**`
+  // (pilot/pkg/security/authz/matcher/template.go). Envoy's uri_template_match.proto: "`*`:
+  // Matches a single path component, up to the next path separator: /" and "`**`: Matches zero or
+  // more path segments"; uri_template_internal.cc compiles them to `[pchar]+` and `[pchar/]*`.
+  test('path templates: {*} is one non-empty segment, {**} zero or more segments', () => {
     const p = policy({ rules: [{ to: [{ operation: { paths: ['/a/{*}/c', '/x/{**}'] } }] }] });
     const at = (path: string) => ctx({ request: http({ path }) });
     expect(envoyPolicyMatches(p, at('/a/b/c'))).toBe(true);
     expect(envoyPolicyMatches(p, at('/a/b/b/c'))).toBe(false);
+    expect(envoyPolicyMatches(p, at('/a//c'))).toBe(false);
     expect(envoyPolicyMatches(p, at('/x/1/2/3'))).toBe(true);
+    expect(envoyPolicyMatches(p, at('/x/1/2/3?q=1'))).toBe(true);
+  });
+
+  test('{**} matches zero segments and empty segments; the "/" before it stays literal', () => {
+    const deny = policy({
+      action: 'DENY',
+      rules: [{ to: [{ operation: { paths: ['/internal/{**}', '/{**}/secret'] } }] }],
+    });
+    const at = (path: string) => ctx({ request: http({ path }) });
+    expect(envoyPolicyMatches(deny, at('/internal/'))).toBe(true);
+    expect(envoyPolicyMatches(deny, at('/internal//x'))).toBe(true);
+    expect(envoyPolicyMatches(deny, at('/internal/a/b/'))).toBe(true);
+    expect(envoyPolicyMatches(deny, at('/internal'))).toBe(false);
+    expect(envoyPolicyMatches(deny, at('/internals'))).toBe(false);
+    expect(envoyPolicyMatches(deny, at('//secret'))).toBe(true);
+    expect(envoyPolicyMatches(deny, at('/a/b/secret'))).toBe(true);
+    expect(envoyPolicyMatches(deny, at('/secret'))).toBe(false);
+  });
+
+  test('template operators match only Envoy\'s pchar set, which leaves out "*"', () => {
+    const p = policy({ rules: [{ to: [{ operation: { paths: ['/a/{*}', '/b/{**}'] } }] }] });
+    const at = (path: string) => ctx({ request: http({ path }) });
+    expect(envoyPolicyMatches(p, at("/a/x-._~!$&'()+,;:@=%41"))).toBe(true);
+    expect(envoyPolicyMatches(p, at('/a/*'))).toBe(false);
+    expect(envoyPolicyMatches(p, at('/b/x/*'))).toBe(false);
+  });
+
+  test('braces without {*} or {**} are no template (istiod IsPathTemplate): prefix still works', () => {
+    const p = policy({ rules: [{ to: [{ operation: { paths: ['/a{b}*'] } }] }] });
+    const at = (path: string) => ctx({ request: http({ path }) });
+    expect(envoyPolicyMatches(p, at('/a{b}/more'))).toBe(true);
   });
 
   test('hosts are case-insensitive and ignore the port', () => {

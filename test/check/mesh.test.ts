@@ -396,4 +396,21 @@ describe('Mesh options', () => {
     expect(workload.identity.principal).toBe('corp.example/ns/a/sa/x');
     expect(ids(mesh.ztunnelPolicies(workload))).toEqual(['mesh-root/all']);
   });
+
+  test.each<[string, object, string]>([
+    [
+      'a root namespace that is no DNS-1123 label',
+      { rootNamespace: 'Istio-System' },
+      'rootNamespace "Istio-System" is not a valid namespace',
+    ],
+    ['a root namespace with a space', { rootNamespace: 'X Y' }, 'rootNamespace "X Y" is not'],
+    ['a wildcard trust domain', { trustDomain: '*' }, 'trustDomain "*" is not a trust domain'],
+    [
+      'an upper-case trust domain',
+      { trustDomain: 'Cluster.Local' },
+      'trustDomain "Cluster.Local" is not a trust domain',
+    ],
+  ])('refuses %s: it would silently match no policy or principal', (_, options, message) => {
+    expect(() => meshOf([namespace('a')], options)).toThrow(message);
+  });
 });

@@ -84,6 +84,46 @@ describe('renderMarkdown', () => {
   });
 });
 
+describe('names from manifests are inert in both renderings', () => {
+  // Names in manifests are not validated: each of these would break the table, inject HTML or
+  // move a terminal cursor if printed raw.
+  const hostile = buildMatrix(
+    meshOf([
+      namespace('app'),
+      deployment('app', '<img src=x onerror=alert(1)>'),
+      deployment('app', 'api'),
+      service('app', 'a|b\nc', 80, {}, { app: 'api' }),
+      policyObject('app', '<script>x</script>&`*_~[l](u)\\\u001b[31m', {
+        action: 'DENY',
+        rules: [{}],
+      }),
+    ]),
+  );
+
+  test('Markdown: one row per line, no raw HTML, no cell split, code span, emphasis or link', () => {
+    // Markdown shows a "\\" as "\": the name's own backslash and the one of printable()'s
+    // "\u001b" are both doubled, so the page reads "\\u001b" and "\u000a" as written.
+    const policy =
+      '(app/&lt;script&gt;x&lt;/script&gt;&amp;\\`\\*\\_\\~\\[l\\](u)\\\\\\\\u001b\\[31m)';
+    expect(renderMarkdown(hostile)).toBe(
+      [
+        '| from \\ to | app/a\\|b\\\\u000ac:80 |',
+        '| --- | --- |',
+        `| Deployment app/&lt;img src=x onerror=alert(1)&gt; | **deny** ${policy} |`,
+        `| Deployment app/api | **deny** ${policy} |`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('HTML: every name is escaped (no element, no attribute break-out)', () => {
+    const html = renderHtml(hostile);
+    expect(html).not.toMatch(/<script|<img/);
+    expect(html).toContain('Deployment app/&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('data-policy="app/&lt;script&gt;x&lt;/script&gt;&amp;`*_~[l](u)');
+  });
+});
+
 describe('buildMatrix on a broken Service', () => {
   test('fails naming the Service when a named targetPort is not declared by its backend', () => {
     const broken = meshOf([
