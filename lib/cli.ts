@@ -35,7 +35,10 @@ const USAGE = `usage:
 
   <paths...>   manifest files or directories (multi-document YAML; unknown kinds are ignored)
   --namespace  namespace of objects and cases that name none (default "default")
-exit codes: 0 all cases pass / report written, 1 a case fails, 2 bad input or usage
+  --root-namespace, --trust-domain, --auto-allow-waypoint-policy
+               the istiod settings the report assumes (the cases file has them in its mesh: block)
+exit codes: 0 all cases pass / report written, 1 a case fails, 2 bad input or usage,
+            3 an internal error of the checker
 `;
 
 class UsageError extends Error {}
@@ -123,6 +126,11 @@ function runReport(args: string[], io: CliIo): number {
   if (values.format !== 'html' && values.format !== 'md') {
     throw new UsageError(`--format is "${values.format}"; use html or md`);
   }
+  if (values.format === 'html' && values.out?.endsWith('.md')) {
+    throw new UsageError(
+      `--out ${values.out} names a Markdown file: add --format md, or name a .html file`,
+    );
+  }
   if (values.format === 'html' && !values.out) {
     throw new UsageError('report needs --out <file.html> (or --format md to print Markdown)');
   }
@@ -145,7 +153,11 @@ function runReport(args: string[], io: CliIo): number {
   const matrix = buildMatrix(mesh);
   const text = values.format === 'md' ? renderMarkdown(matrix) : renderHtml(matrix);
   if (values.out) {
-    fs.writeFileSync(values.out, text);
+    try {
+      fs.writeFileSync(values.out, text);
+    } catch (error) {
+      throw new UsageError(`cannot write --out ${values.out}: ${(error as Error).message}`);
+    }
     io.stderr(
       `wrote ${values.out}: ${matrix.rows.length} workloads x ${matrix.columns.length} service ports\n`,
     );
@@ -167,6 +179,11 @@ export function runCli(
   },
 ): number {
   const [command, ...rest] = argv;
+  // `hardened-mesh check --help` asks for help, not for a check.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
   try {
     switch (command) {
       case 'check':

@@ -59,6 +59,12 @@ export function quote(value: unknown): string {
   if (typeof value === 'function') {
     return 'a function';
   }
+  const prototype =
+    typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : null;
+  if (prototype !== null && prototype !== Object.prototype && prototype !== Array.prototype) {
+    // A Map, Set or Date (from a YAML tag, say) would show as {} in JSON: name its kind instead.
+    return `a ${prototype.constructor?.name ?? 'non-plain object'}`;
+  }
   try {
     return JSON.stringify(value);
   } catch {

@@ -280,3 +280,43 @@ describe('bin/hardened-mesh.js (as npx runs it)', () => {
     );
   });
 });
+
+describe('runCli, usability found by a fresh user', () => {
+  function capture(argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = runCli(argv, {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: (text) => {
+        stderr += text;
+      },
+    });
+    return { code, stdout, stderr };
+  }
+
+  test('prints the usage for --help after a command, with every exit code', () => {
+    const result = capture(['check', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('usage:');
+    expect(result.stdout).toContain('3 an internal error of the checker');
+  });
+
+  test('reports an --out it cannot write as bad input (2), not an internal error', () => {
+    const result = capture([
+      'report',
+      BOOKINFO,
+      '--out',
+      path.join(os.tmpdir(), 'no-such-dir-hardened-mesh', 'x.html'),
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot write --out');
+  });
+
+  test('refuses to write HTML into a .md file', () => {
+    const result = capture(['report', BOOKINFO, '--out', 'x.md']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--out x.md names a Markdown file: add --format md');
+  });
+});

@@ -81,6 +81,9 @@ describe('quote', () => {
     expect(quote(Symbol('s'))).toBe('Symbol(s)');
     expect(quote(() => 1)).toBe('a function');
     expect(quote(circular)).toBe('[object Object]');
+    expect(quote(new Set(['a']))).toBe('a Set');
+    expect(quote(new Map())).toBe('a Map');
+    expect(quote(new Date(0))).toBe('a Date');
   });
 });
 

@@ -37,7 +37,7 @@ describe('checkPropsObject', () => {
 
   test('fails on a value that is not a plain object', () => {
     expect(() => checkPropsObject('props', new Map() as never, ['a'])).toThrow(
-      'props must be an object of props, got {}',
+      'props must be an object of props, got a Map',
     );
   });
 });
