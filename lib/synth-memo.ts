@@ -1,15 +1,20 @@
-import { App } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 
 /**
  * `App.synth()` and `App.synthYaml()` of cdk8s validate the whole app once, then again for every
- * chart they render (`Chart.toJson()` validates the app before rendering the chart): C + 1 times
- * for an app of C charts. A validation whose cost grows with the app, such as the final-JSON
- * check of every ALLOW policy or the unique-name check, thus makes the synth quadratic: 10,000
- * policies in 100 charts took 39 s instead of a few. Nothing outside cdk8s runs between those
- * validations, so within one such call each validation here is computed once and its result
- * reused. Anywhere else (`Testing.synth`, `Chart.toJson()` called directly, between two synths)
- * every validation runs afresh, so a change made after a synth is always checked.
+ * chart they render (`Chart.toJson()` resolves dependencies and validates the app before
+ * rendering the chart; cdk8s-team/cdk8s-core#1658): C + 1 times for an app of C charts. Every
+ * pass walks every construct, and the final-JSON check of each ALLOW policy and the unique-name
+ * check read the whole app, so a synth was quadratic: 10,000 policies in 101 charts took 39 s.
+ *
+ * For an app holding this library's constructs, during one such call:
+ * - each validation registered with {@link oncePerSynth} is computed once and its result reused;
+ * - a chart whose class keeps cdk8s's `toJson()` renders its objects without the repeated passes,
+ *   exactly as `Chart.toJson()` does after them (the app was validated and its dependencies
+ *   resolved at the start of the call, and nothing outside cdk8s runs in between).
+ * Anywhere else (`Testing.synth`, `Chart.toJson()` called directly, between two synths) cdk8s
+ * runs as it is and every validation afresh, so a change made after a synth is always checked.
  */
 
 /** Per app root: the validation results of the synth in progress, absent between synths. */
@@ -36,19 +41,44 @@ export function watchSynth(scope: IConstruct): void {
       writable: true,
       value: function (this: App) {
         const outermost = !inProgress.has(root);
+        const rendered: Chart[] = [];
         if (outermost) {
           inProgress.set(root, new Map());
+          for (const chart of root.charts) {
+            // A chart class with a toJson() of its own keeps it, passes and all.
+            if (chart.toJson === Chart.prototype.toJson) {
+              Object.defineProperty(chart, 'toJson', {
+                configurable: true,
+                writable: true,
+                value: () => renderChart(chart),
+              });
+              rendered.push(chart);
+            }
+          }
         }
         try {
           return original.call(this);
         } finally {
           if (outermost) {
             inProgress.delete(root);
+            rendered.forEach((chart) => Reflect.deleteProperty(chart, 'toJson'));
           }
         }
       },
     });
   }
+}
+
+/**
+ * What `Chart.toJson()` returns once cdk8s has validated the app and resolved its dependencies:
+ * the chart's own API objects (not those of charts nested in it) in dependency order, rendered.
+ */
+function renderChart(chart: Chart): unknown[] {
+  return new DependencyGraph(chart.node)
+    .topology()
+    .filter((construct): construct is ApiObject => construct instanceof ApiObject)
+    .filter((object) => Chart.of(object) === chart)
+    .map((object) => object.toJson());
 }
 
 /**
