@@ -104,9 +104,11 @@ function scaleRun(args: readonly string[]): Record<string, number> {
 
 interface ScaleRound {
   synthSeconds: number;
+  synthCpuSeconds: number;
   synthRssMb: number;
   loadSeconds: number;
   matrixSeconds: number;
+  matrixCpuSeconds: number;
   pairs: number;
   checkRssMb: number;
 }
@@ -124,9 +126,11 @@ function scaleRound(policies: number, label: string, round: number): ScaleRound 
     const checked = scaleRun(['check', outdir]);
     return {
       synthSeconds: synthesized.synthSeconds,
+      synthCpuSeconds: synthesized.synthCpuSeconds,
       synthRssMb: synthesized.peakRssMb,
       loadSeconds: checked.loadSeconds,
       matrixSeconds: checked.matrixSeconds,
+      matrixCpuSeconds: checked.matrixCpuSeconds,
       pairs: checked.pairs,
       checkRssMb: checked.peakRssMb,
     };
@@ -154,6 +158,8 @@ const perPair = (run: ScaleRound) => run.matrixSeconds / run.pairs;
 
 console.log(`synth_1k_policies_s: ${at(base, 'synthSeconds').toFixed(3)}`);
 console.log(`synth_10k_policies_s: ${at(large, 'synthSeconds').toFixed(3)}`);
+// CPU time of the same runs: about what the wall time is on an otherwise idle machine.
+console.log(`synth_10k_policies_cpu_s: ${at(large, 'synthCpuSeconds').toFixed(3)}`);
 console.log(
   `synth_growth_10x: ${ratio(
     (i) => large[i].synthSeconds,
@@ -169,6 +175,9 @@ console.log(
   `check_pairs_per_s: ${Math.round(median(large.map((run) => run.pairs / run.matrixSeconds)))}`,
 );
 console.log(
+  `check_pairs_per_cpu_s: ${Math.round(median(large.map((run) => run.pairs / run.matrixCpuSeconds)))}`,
+);
+console.log(
   `check_growth_10x: ${ratio(
     (i) => perPair(large[i]),
     (i) => perPair(base[i]),
@@ -178,3 +187,5 @@ console.log(`peak_rss_synth_1k_mb: ${max(base, 'synthRssMb').toFixed(0)}`);
 console.log(`peak_rss_synth_10k_mb: ${max(large, 'synthRssMb').toFixed(0)}`);
 console.log(`peak_rss_check_1k_mb: ${max(base, 'checkRssMb').toFixed(0)}`);
 console.log(`peak_rss_check_10k_mb: ${max(large, 'checkRssMb').toFixed(0)}`);
+// Other work on the machine stretches every wall time above; this says how busy it was.
+console.log(`machine_load_1m: ${os.loadavg()[0].toFixed(2)}`);

@@ -14,6 +14,12 @@ function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/** CPU seconds (user and system) this process spent since `start`. */
+function cpuSeconds(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 /** Peak resident set of this process, in MiB (maxRSS is in KiB). */
 function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
@@ -21,11 +27,13 @@ function peakRssMb(): number {
 
 function synth(policies: number, outdir: string): Record<string, number> {
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const mesh = generateMesh(outdir, sizeForPolicies(policies));
   mesh.app.synth();
   const synthSeconds = seconds(start);
   return {
     synthSeconds,
+    synthCpuSeconds: cpuSeconds(cpuStart),
     workloads: mesh.workloads,
     allowPolicies: mesh.allowPolicies,
     authorizationPolicies: mesh.authorizationPolicies,
@@ -38,8 +46,10 @@ function check(outdir: string): Record<string, number> {
   const mesh = Mesh.fromManifests(loadManifests([outdir]));
   const loadSeconds = seconds(loadStart);
   const matrixStart = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const matrix = buildMatrix(mesh);
   const matrixSeconds = seconds(matrixStart);
+  const matrixCpuSeconds = cpuSeconds(cpuStart);
   let pairs = 0;
   let allowed = 0;
   for (const row of matrix.cells) {
@@ -50,7 +60,7 @@ function check(outdir: string): Record<string, number> {
       }
     }
   }
-  return { loadSeconds, matrixSeconds, pairs, allowed, peakRssMb: peakRssMb() };
+  return { loadSeconds, matrixSeconds, matrixCpuSeconds, pairs, allowed, peakRssMb: peakRssMb() };
 }
 
 const [mode, ...args] = process.argv.slice(2);
