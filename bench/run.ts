@@ -16,7 +16,7 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
 const ROUNDS = positiveInteger('BENCH_ROUNDS', 9);
-const SCALE_ROUNDS = positiveInteger('BENCH_SCALE_ROUNDS', 3);
+const SCALE_ROUNDS = positiveInteger('BENCH_SCALE_ROUNDS', 5);
 /** The base mesh, and the mesh with ten times its workloads and policies. */
 const BASE_POLICIES = 1000;
 const LARGE_POLICIES = 10 * BASE_POLICIES;
