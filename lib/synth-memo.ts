@@ -23,9 +23,9 @@ const watched = new WeakSet<IConstruct>();
 const SYNTH_METHODS = ['synth', 'synthYaml'] as const;
 
 /**
- * Makes the app that holds `scope` keep validation results for the duration of each of its
- * `synth()` and `synthYaml()` calls. Does nothing for a root that is not a cdk8s `App`, and
- * nothing the second time for the same app.
+ * Makes each `synth()` and `synthYaml()` of the app that holds `scope` keep the results of
+ * {@link oncePerSynth} validations and render its charts without the repeated passes. Does
+ * nothing for a root that is not a cdk8s `App`, and nothing the second time for the same app.
  */
 export function watchSynth(scope: IConstruct): void {
   const root = scope.node.root;
@@ -44,9 +44,11 @@ export function watchSynth(scope: IConstruct): void {
         const rendered: Chart[] = [];
         if (outermost) {
           inProgress.set(root, new Map());
-          for (const chart of root.charts) {
+          // Not `root.charts`: its topological sort would report a dependency cycle before
+          // cdk8s reports the app's validation errors.
+          for (const chart of root.node.findAll()) {
             // A chart class with a toJson() of its own keeps it, passes and all.
-            if (chart.toJson === Chart.prototype.toJson) {
+            if (chart instanceof Chart && chart.toJson === Chart.prototype.toJson) {
               Object.defineProperty(chart, 'toJson', {
                 configurable: true,
                 writable: true,
