@@ -20,6 +20,7 @@ import { checkProps } from './errors';
 import { declareOpening } from './mesh-registry';
 import { checkPropsObject, withDefault } from './props';
 import { requireUniqueObjectNames } from './unique-names';
+import { oncePerSynth } from './synth-memo';
 import { InvalidValueError, quote, validateObjectName } from './names';
 import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
 import { ServiceTarget } from './service-target';
@@ -164,7 +165,8 @@ export class ServiceAllow extends Construct {
     for (const rule of rules) {
       this.addRule(rule);
     }
-    this.node.addValidation({ validate: () => this.validatePolicy() });
+    // Computed once per app synth: cdk8s validates the whole app again for every chart.
+    this.node.addValidation(oncePerSynth(this, () => this.validatePolicy()));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { oncePerSynth, watchSynth } from './synth-memo';
 
 const checkedRoots = new WeakSet<IConstruct>();
 
@@ -17,7 +18,9 @@ export function requireUniqueObjectNames(scope: IConstruct): void {
     return;
   }
   checkedRoots.add(root);
-  root.node.addValidation({ validate: () => duplicateNames(root) });
+  // The check reads every object of the app: once per synth, not once per chart (synth-memo.ts).
+  watchSynth(root);
+  root.node.addValidation(oncePerSynth(root, () => duplicateNames(root)));
 }
 
 function duplicateNames(root: IConstruct): string[] {

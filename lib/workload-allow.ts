@@ -25,6 +25,7 @@ import { checkProps } from './errors';
 import { declareOpening, rootNamespacesOf } from './mesh-registry';
 import { checkPropsObject, withDefault } from './props';
 import { requireUniqueObjectNames } from './unique-names';
+import { oncePerSynth } from './synth-memo';
 import { InvalidValueError, quote, validateNamespace, validateObjectName } from './names';
 import { parsePorts } from './ports';
 import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
@@ -227,7 +228,8 @@ export class WorkloadAllow extends Construct {
     for (const rule of rules) {
       this.addRule(rule);
     }
-    this.node.addValidation({ validate: () => this.validatePolicy() });
+    // Computed once per app synth: cdk8s validates the whole app again for every chart.
+    this.node.addValidation(oncePerSynth(this, () => this.validatePolicy()));
   }
 
   /** Allows more traffic: adds a rule, checked at once. */

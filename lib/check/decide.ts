@@ -151,6 +151,22 @@ function toRequest(spec: RequestSpec | undefined, host: string): HttpRequest {
   };
 }
 
+function serviceHost(service: MeshService): string {
+  return `${service.name}.${service.namespace}.svc.cluster.local`;
+}
+
+const defaultRequests = new WeakMap<MeshService, HttpRequest>();
+
+/** The default request to a Service, made once: a reachability matrix decides it per client. */
+function defaultRequest(service: MeshService): HttpRequest {
+  let request = defaultRequests.get(service);
+  if (!request) {
+    request = toRequest(undefined, serviceHost(service));
+    defaultRequests.set(service, request);
+  }
+  return request;
+}
+
 /** Resolves a Service port's targetPort on one backend. */
 function targetPort(service: MeshService, port: ServicePort, workload: Workload): number {
   if (typeof port.targetPort === 'number') {
@@ -270,7 +286,9 @@ function pathToService(
       `names Service ${service.namespace}/${service.name}, which selects no workload in the manifests`,
     );
   }
-  const request = toRequest(requestSpec, `${service.name}.${service.namespace}.svc.cluster.local`);
+  const request = requestSpec
+    ? toRequest(requestSpec, serviceHost(service))
+    : defaultRequest(service);
   const waypointKey = serviceWaypointKey(mesh, service, peer);
   let first: Hop[] | undefined;
   for (const workload of backends) {

@@ -9,7 +9,7 @@
  * allowed or denied for the wrong reason.
  */
 import { InvalidValueError, quote } from '../names';
-import { IpSet, StringSet, parsePorts } from './match';
+import { IpSet, StringSet, parsePorts, stringPattern } from './match';
 import {
   YamlMap,
   readList,
@@ -111,6 +111,11 @@ export interface Predicate {
   readonly httpOnly: boolean;
   /** Whether the field matches; undefined when it depends on an unknown value. */
   test(context: EvalContext, point: EnforcementPoint): boolean | undefined;
+  /**
+   * For a positive `principals` field whose values are all exact (no `*`): those values, the
+   * only peer principals for which {@link test} can hold, at either point.
+   */
+  readonly exactPrincipals?: readonly string[];
 }
 
 /** One `from` or `to` entry, or one `when` condition: every predicate must hold. */
@@ -133,6 +138,11 @@ export interface PolicyRule {
   readonly hasZtunnelL7: boolean;
   /** Whether any field of the rule needs HTTP at Envoy. */
   readonly hasHttpOnly: boolean;
+  /**
+   * The only peer principals for which the rule can match, when one of its clauses requires an
+   * exact principal in every entry; undefined when the rule does not say.
+   */
+  readonly principals?: ReadonlySet<string>;
 }
 
 /** An AuthorizationPolicy, read and compiled. */
@@ -157,6 +167,13 @@ export interface AuthorizationPolicy {
   readonly targetRefs?: readonly PolicyTargetRef[];
   /** The rules; empty for a policy without rules (ALLOW: allow-nothing). */
   readonly rules: readonly PolicyRule[];
+  /**
+   * The only peer principals for which any rule can match (empty for a policy without rules);
+   * undefined when some rule may match other peers. Lets a decision skip, without evaluating
+   * them, the policies that name other clients: the cost of a decision then stays flat however
+   * many clients a workload opens to.
+   */
+  readonly principals?: ReadonlySet<string>;
 }
 
 const SPEC_KEYS = ['action', 'provider', 'rules', 'selector', 'targetRef', 'targetRefs'];
@@ -326,9 +343,11 @@ function readSource(field: string, raw: YamlMap, policyNamespace: string): Predi
     switch (base) {
       case 'principals': {
         const set = new StringSet(values);
-        predicates.push(
-          predicate(path, negative, 'keep', false, (c) => set.matches(c.identity?.principal)),
-        );
+        const exact = !negative && values.every((value) => stringPattern(value).kind === 'exact');
+        predicates.push({
+          ...predicate(path, negative, 'keep', false, (c) => set.matches(c.identity?.principal)),
+          ...(exact ? { exactPrincipals: values } : {}),
+        });
         break;
       }
       case 'namespaces':
@@ -631,7 +650,38 @@ function readRule(field: string, raw: unknown, policyNamespace: string): PolicyR
     clauses,
     hasZtunnelL7: all.some((p) => p.ztunnel === 'l7'),
     hasHttpOnly: all.some((p) => p.httpOnly),
+    principals: requiredPrincipals(clauses),
   };
+}
+
+/**
+ * The principals a rule's peer must have, if one clause requires an exact principal in each of
+ * its entries. Such a clause holds only when one entry does, and an entry holds only when each of
+ * its fields does: at Envoy (a principal is never unknown nor HTTP-only) and at ztunnel (which
+ * keeps `principals`) alike.
+ */
+function requiredPrincipals(clauses: readonly Clause[]): ReadonlySet<string> | undefined {
+  for (const clause of clauses) {
+    const lists = clause.entries.map(
+      (entry) => entry.predicates.find((p) => p.exactPrincipals)?.exactPrincipals,
+    );
+    if (lists.length > 0 && lists.every((list) => list !== undefined)) {
+      return new Set(lists.flat());
+    }
+  }
+  return undefined;
+}
+
+/** The union of the rules' principals; undefined when one rule does not restrict its peer. */
+function policyPrincipals(rules: readonly PolicyRule[]): ReadonlySet<string> | undefined {
+  const union = new Set<string>();
+  for (const rule of rules) {
+    if (!rule.principals) {
+      return undefined;
+    }
+    rule.principals.forEach((principal) => union.add(principal));
+  }
+  return union;
 }
 
 function readTargetRef(field: string, raw: unknown): PolicyTargetRef {
@@ -780,5 +830,6 @@ export function readAuthorizationPolicy(
     selector,
     targetRefs: targetRefs && targetRefs.length > 0 ? targetRefs : undefined,
     rules,
+    principals: policyPrincipals(rules),
   };
 }

@@ -32,6 +32,10 @@ interface ListSummary {
   readonly deny: readonly AuthorizationPolicy[];
   readonly allow: readonly AuthorizationPolicy[];
   readonly allowReasons: readonly string[];
+  /** Positions in `allow` of the policies that can match only the peers they name, by peer. */
+  readonly allowByPrincipal: ReadonlyMap<string, readonly number[]>;
+  /** Positions in `allow` of the policies that may match any peer, ascending. */
+  readonly allowAnyPeer: readonly number[];
   readonly denyReasons: readonly string[];
   readonly noMatch?: Verdict;
 }
@@ -45,11 +49,29 @@ function summarize(policies: readonly AuthorizationPolicy[]): ListSummary {
     const deny = policies.filter((policy) => policy.action === 'DENY');
     // Name the allow-nothing policy (no rules) when there is one: it is what closed the door.
     const closing = allow.find((policy) => policy.rules.length === 0) ?? allow[0];
+    const allowByPrincipal = new Map<string, number[]>();
+    const allowAnyPeer: number[] = [];
+    allow.forEach((policy, index) => {
+      if (!policy.principals) {
+        allowAnyPeer.push(index);
+        return;
+      }
+      for (const principal of policy.principals) {
+        const positions = allowByPrincipal.get(principal);
+        if (positions) {
+          positions.push(index);
+        } else {
+          allowByPrincipal.set(principal, [index]);
+        }
+      }
+    });
     summary = {
       custom: policies.filter((policy) => policy.action === 'CUSTOM'),
       deny,
       allow,
       allowReasons: allow.map((policy) => `ALLOW policy ${policy.id} matches`),
+      allowByPrincipal,
+      allowAnyPeer,
       denyReasons: deny.map((policy) => `DENY policy ${policy.id} matches`),
       noMatch: closing && {
         allowed: false,
@@ -63,6 +85,7 @@ function summarize(policies: readonly AuthorizationPolicy[]): ListSummary {
 }
 
 const NO_ALLOW_APPLIES: Verdict = { allowed: true, reason: 'no ALLOW policy applies' };
+const NONE: readonly number[] = [];
 
 /**
  * Applies the evaluation order to `policies` (already restricted to those that apply at this
@@ -94,7 +117,15 @@ export function enforce(
   if (summary.allow.length === 0) {
     return NO_ALLOW_APPLIES;
   }
-  for (let i = 0; i < summary.allow.length; i++) {
+  // Only the ALLOWs that name this peer, and those that name no peer, can match: walk both
+  // position lists in list order, so the first match is the one a full scan would find.
+  const principal = context.identity?.principal;
+  const named = (principal !== undefined && summary.allowByPrincipal.get(principal)) || NONE;
+  const any = summary.allowAnyPeer;
+  let n = 0;
+  let a = 0;
+  while (n < named.length || a < any.length) {
+    const i = a >= any.length || (n < named.length && named[n] < any[a]) ? named[n++] : any[a++];
     if (matches(summary.allow[i], context)) {
       return { allowed: true, policy: summary.allow[i], reason: summary.allowReasons[i] };
     }

@@ -186,3 +186,55 @@ describe('readAuthorizationPolicy', () => {
     );
   });
 });
+
+describe('the principals a policy can match (used to skip policies in a decision)', () => {
+  const principals = (spec: Record<string, unknown>) => {
+    const set = policy(spec).principals;
+    return set && [...set].sort();
+  };
+  const from = (...sources: Record<string, unknown>[]) => sources.map((source) => ({ source }));
+
+  test('are the exact principals every from entry of every rule requires', () => {
+    expect(
+      principals({
+        rules: [
+          {
+            from: from(
+              { principals: ['td/ns/a/sa/x'] },
+              { principals: ['td/ns/a/sa/y'], namespaces: ['a'] },
+            ),
+          },
+          { from: from({ principals: ['td/ns/b/sa/z'] }), to: [{ operation: { ports: ['80'] } }] },
+        ],
+      }),
+    ).toEqual(['td/ns/a/sa/x', 'td/ns/a/sa/y', 'td/ns/b/sa/z']);
+  });
+
+  test('are none for a policy without rules, which matches nothing', () => {
+    expect(principals({})).toEqual([]);
+  });
+
+  test.each([
+    ['a wildcard principal', { rules: [{ from: from({ principals: ['td/ns/a/sa/*'] }) }] }],
+    ['notPrincipals', { rules: [{ from: from({ notPrincipals: ['td/ns/a/sa/x'] }) }] }],
+    [
+      'an entry without principals',
+      { rules: [{ from: from({ principals: ['td/ns/a/sa/x'] }, { namespaces: ['a'] }) }] },
+    ],
+    [
+      'a rule without from',
+      {
+        rules: [
+          { from: from({ principals: ['td/ns/a/sa/x'] }) },
+          { to: [{ operation: { ports: ['80'] } }] },
+        ],
+      },
+    ],
+    [
+      'a principal only in a when condition',
+      { rules: [{ when: [{ key: 'source.principal', values: ['td/ns/a/sa/x'] }] }] },
+    ],
+  ])('are unknown (any peer may match) with %s', (_name, spec) => {
+    expect(principals(spec)).toBeUndefined();
+  });
+});

@@ -1,6 +1,8 @@
 // The evaluation order (reference section 1): CUSTOM, DENY, no ALLOW applies, ALLOW, deny.
 import { enforce } from '../../lib/check/verdict';
-import { ctx, policy } from '../support/check-helpers';
+import { envoyPolicyMatches } from '../../lib/check/envoy';
+import { ztunnelPolicyMatches } from '../../lib/check/ztunnel';
+import { ctx, id, policy } from '../support/check-helpers';
 
 const never = () => false;
 
@@ -23,6 +25,57 @@ describe('enforce', () => {
     expect(enforce([audit], ctx(), () => true)).toEqual({
       allowed: true,
       reason: 'no ALLOW policy applies',
+    });
+  });
+});
+
+describe('enforce skips the ALLOWs that name other peers', () => {
+  const fromSa = (name: string, sa: string) =>
+    policy(
+      { rules: [{ from: [{ source: { principals: [`cluster.local/ns/default/sa/${sa}`] } }] }] },
+      { name },
+    );
+  const fromNamespace = policy(
+    {
+      rules: [
+        { from: [{ source: { namespaces: ['default'] } }], to: [{ operation: { ports: ['9'] } }] },
+      ],
+    },
+    { name: 'b-namespace' },
+  );
+  const list = [fromSa('a-for-x', 'x'), fromNamespace, fromSa('c-for-y', 'y')];
+
+  test.each([
+    ['ztunnel', ztunnelPolicyMatches],
+    ['envoy', envoyPolicyMatches],
+  ])('and still reports the first match in list order (%s)', (_point, matches) => {
+    // b-namespace (any peer of default, port 9) comes before c-for-y and wins on port 9.
+    expect(
+      enforce(list, ctx({ identity: id('default', 'y'), destinationPort: 9 }), matches).policy?.id,
+    ).toBe('default/b-namespace');
+    expect(enforce(list, ctx({ identity: id('default', 'y') }), matches).policy?.id).toBe(
+      'default/c-for-y',
+    );
+    expect(enforce(list, ctx({ identity: id('default', 'x') }), matches).policy?.id).toBe(
+      'default/a-for-x',
+    );
+  });
+
+  test('never evaluates an ALLOW for another principal, nor any such ALLOW for a plaintext peer', () => {
+    const evaluated: string[] = [];
+    const spy = (p: (typeof list)[number]) => {
+      evaluated.push(p.name);
+      return false;
+    };
+    enforce(list, ctx({ identity: id('default', 'y') }), spy);
+    expect(evaluated).toEqual(['b-namespace', 'c-for-y']);
+    evaluated.length = 0;
+    const verdict = enforce(list, ctx(), spy);
+    expect(evaluated).toEqual(['b-namespace']);
+    // The verdict is the one a full scan gives: no ALLOW matches.
+    expect(verdict).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/^no ALLOW policy matches/),
     });
   });
 });
