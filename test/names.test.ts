@@ -1,6 +1,7 @@
 import {
   composeName,
   InvalidValueError,
+  MAX_QUOTED_LENGTH,
   printable,
   quote,
   validateNamespace,
@@ -81,6 +82,23 @@ describe('quote', () => {
     expect(quote(Symbol('s'))).toBe('Symbol(s)');
     expect(quote(() => 1)).toBe('a function');
     expect(quote(circular)).toBe('[object Object]');
+  });
+});
+
+describe('quote (hostile values)', () => {
+  test('cuts a value longer than MAX_QUOTED_LENGTH, saying how long it was', () => {
+    const long = quote('a'.repeat(10 * 1024 * 1024));
+    expect(long).toBe(
+      `"${'a'.repeat(MAX_QUOTED_LENGTH - 1)}... (${10 * 1024 * 1024 + 2} characters)`,
+    );
+    expect(quote(Array.from({ length: 100_000 }, () => 'x'))).toMatch(
+      /^\["x","x",.*\.\.\. \(400001 characters\)$/,
+    );
+  });
+
+  test('keeps a value of exactly MAX_QUOTED_LENGTH whole', () => {
+    const exact = 'b'.repeat(MAX_QUOTED_LENGTH - 2);
+    expect(quote(exact)).toBe(`"${exact}"`);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { Document, isAlias, isMap as isYamlMap, isPair, isSeq, parseAllDocuments } from 'yaml';
 import { quote } from '../names';
 import { CheckInputError } from './errors';
 import { YamlMap, isMap } from './read';
@@ -42,6 +42,14 @@ export interface LoadManifestsOptions {
  * billion-laughs bomb; this keeps the bound explicit and the same across versions.
  */
 const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Nodes that aliases may add to a document once expanded. The alias count alone does not bound
+ * the work: a hundred aliases of one list of a million principals stay under any alias count,
+ * yet every reader of the document would walk a hundred million entries. Anchors that repeat a
+ * few labels or a container block stay far below this.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
 
 /** File names read when a directory is given. */
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -85,6 +93,48 @@ function yamlProblem(message: string): string {
   return /Maximum call stack/.test(message) ? TOO_DEEP : `is not valid YAML: ${message}`;
 }
 
+/** Thrown inside {@link aliasExpansion} for an alias inside the node it names. */
+class CircularAlias extends Error {}
+
+/**
+ * How many nodes the aliases of `document` add once expanded: the size of the tree with every
+ * alias replaced by the node it names, minus the size as written. Each node's expanded size is
+ * computed once, so the cost is linear in the written document.
+ */
+function aliasExpansion(document: Document): number {
+  const sizes = new Map<unknown, number>();
+  const pending = new Set<unknown>();
+  let written = 0;
+  const size = (node: unknown, viaAlias: boolean): number => {
+    if (isAlias(node)) {
+      written += viaAlias ? 0 : 1;
+      return size(node.resolve(document), true);
+    }
+    const known = sizes.get(node);
+    if (known !== undefined) {
+      return known;
+    }
+    if (pending.has(node)) {
+      throw new CircularAlias();
+    }
+    pending.add(node);
+    let total = 1;
+    if (isYamlMap(node) || isSeq(node)) {
+      for (const item of node.items) {
+        total += isPair(item)
+          ? size(item.key, viaAlias) + size(item.value, viaAlias)
+          : size(item, viaAlias);
+      }
+    }
+    pending.delete(node);
+    // Nodes reached only through an alias were written once, when their anchor was.
+    written += viaAlias ? 0 : 1;
+    sizes.set(node, total);
+    return total;
+  };
+  return size(document.contents, false) - written;
+}
+
 /**
  * Parses every YAML document of `text`; returns the plain values, `null` for empty documents.
  * Syntax errors, duplicate keys and alias bombs become a {@link CheckInputError} naming the file
@@ -110,6 +160,29 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
         file,
         line === undefined ? where : `${where} (line ${line})`,
         yamlProblem(problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
+      );
+    }
+    let added: number;
+    try {
+      added = aliasExpansion(document);
+    } catch (error) {
+      if (!(error instanceof CircularAlias || error instanceof RangeError)) {
+        throw error;
+      }
+      throw new CheckInputError(
+        file,
+        where,
+        error instanceof CircularAlias
+          ? 'has an alias inside the node it names, which would make an endless object'
+          : TOO_DEEP,
+      );
+    }
+    if (added > MAX_ALIAS_EXPANSION) {
+      throw new CheckInputError(
+        file,
+        where,
+        `grows by ${added} nodes when its aliases are expanded (at most ${MAX_ALIAS_EXPANSION}); ` +
+          'refusing a possible YAML bomb',
       );
     }
     try {

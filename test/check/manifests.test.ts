@@ -2,7 +2,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadManifests, parseManifestText, readManifestFile } from '../../lib/check/manifests';
+import {
+  loadManifests,
+  MAX_ALIAS_EXPANSION,
+  parseManifestText,
+  readManifestFile,
+} from '../../lib/check/manifests';
 
 function tempDir(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hm-manifests-'));
@@ -81,6 +86,67 @@ describe('parseManifestText', () => {
     expect(() => parseManifestText('bomb.yaml', bomb)).toThrow(
       'bomb.yaml: document 1 expands too many aliases (more than 100); refusing a possible YAML bomb',
     );
+  });
+
+  // A hundred aliases stay under the alias count, but each repeats a large node: the readers
+  // would walk every copy. The growth is counted on the parsed tree, once per node, before any
+  // copy is made, so the refusal costs as much as reading the file.
+  test('refuses aliases that repeat a large node (a YAML bomb under the alias count)', () => {
+    const principals = Array.from({ length: 2000 }, (_, i) => `cluster.local/ns/a/sa/s${i}`);
+    const bomb = [
+      'apiVersion: security.istio.io/v1',
+      'kind: AuthorizationPolicy',
+      'metadata: {name: p, namespace: a}',
+      'spec:',
+      '  rules:',
+      `  - from: [{source: {principals: &p ${JSON.stringify(principals)}}}]`,
+      ...Array.from({ length: 99 }, () => '  - from: [{source: {principals: *p}}]'),
+    ].join('\n');
+    expect(() => parseManifestText('bomb.yaml', bomb)).toThrow(
+      `bomb.yaml: document 1 grows by ${99 * 2000} nodes when its aliases are expanded ` +
+        `(at most ${MAX_ALIAS_EXPANSION}); refusing a possible YAML bomb`,
+    );
+  });
+
+  test('reads anchors that repeat small nodes, as hand-written manifests use them', () => {
+    const [deployment] = parseManifestText(
+      'anchors.yaml',
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: web, labels: &labels {app: web, tier: front}}',
+        'spec:',
+        '  selector: {matchLabels: *labels}',
+        '  template: {metadata: {labels: *labels}}',
+      ].join('\n'),
+    );
+    const spec = deployment.body.spec as { template: { metadata: { labels: unknown } } };
+    expect(spec.template.metadata.labels).toEqual({ app: 'web', tier: 'front' });
+  });
+
+  test('refuses an alias inside the node it names (an endless object)', () => {
+    expect(() => parseManifestText('loop.yaml', 'kind: &k [1, *k]\n')).toThrow(
+      'loop.yaml: document 1 has an alias inside the node it names, which would make an endless object',
+    );
+    expect(() =>
+      parseManifestText('loop.yaml', 'apiVersion: v1\nkind: List\nitems: &i [*i]\n'),
+    ).toThrow('loop.yaml: document 1 has an alias inside the node it names');
+  });
+
+  test('names a huge value in an error without repeating it whole', () => {
+    const kind = JSON.stringify(Array.from({ length: 100_000 }, (_, i) => i));
+    let message = '';
+    try {
+      parseManifestText('f.yaml', `apiVersion: v1\nkind: ${kind}\n`);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      new RegExp(
+        `^f\\.yaml: document 1 kind must be a non-empty string, got \\[0,1,2,.*\\.\\.\\. \\(${kind.length} characters\\)$`,
+      ),
+    );
+    expect(message.length).toBeLessThan(1100);
   });
 
   test('fails on a document that is not an object, or has no kind or apiVersion', () => {
