@@ -51,6 +51,13 @@ const MAX_ALIAS_COUNT = 100;
  */
 export const MAX_ALIAS_EXPANSION = 100_000;
 
+/**
+ * The largest file the checker reads. Parsing holds about seventy times the file in memory, so
+ * this keeps one file well inside Node's default heap; a 10 MB file is read in seconds. Larger
+ * inputs (a whole cluster dumped as one List) can be split into several files.
+ */
+export const MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024;
+
 /** File names read when a directory is given. */
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
@@ -78,6 +85,32 @@ function listFiles(given: string): string[] {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Reads a manifest or cases file whole, refusing one over {@link MAX_INPUT_FILE_BYTES} before
+ * reading it. `missing` is the problem reported when it cannot be read.
+ */
+export function readInputFile(file: string, missing: string): Uint8Array {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    throw new CheckInputError(file, 'path', missing);
+  }
+  if (size > MAX_INPUT_FILE_BYTES) {
+    throw new CheckInputError(
+      file,
+      'path',
+      `is ${size} bytes; the checker reads files of at most ${MAX_INPUT_FILE_BYTES} bytes ` +
+        '(32 MiB): split it into several files',
+    );
+  }
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    throw new CheckInputError(file, 'path', missing);
+  }
+}
+
 /** Decodes `bytes` as UTF-8, refusing anything else instead of reading replacement characters. */
 export function decodeUtf8(file: string, bytes: Uint8Array): string {
   try {
@@ -96,6 +129,9 @@ function yamlProblem(message: string): string {
 /** Thrown inside {@link aliasExpansion} for an alias inside the node it names. */
 class CircularAlias extends Error {}
 
+/** Thrown inside {@link aliasExpansion} for an alias whose anchor is not set before it. */
+class UnresolvedAlias extends Error {}
+
 /**
  * How many nodes the aliases of `document` add once expanded: the size of the tree with every
  * alias replaced by the node it names, minus the size as written. Each node's expanded size is
@@ -108,7 +144,11 @@ function aliasExpansion(document: Document): number {
   const size = (node: unknown, viaAlias: boolean): number => {
     if (isAlias(node)) {
       written += viaAlias ? 0 : 1;
-      return size(node.resolve(document), true);
+      const target = node.resolve(document);
+      if (target === undefined) {
+        throw new UnresolvedAlias(node.source);
+      }
+      return size(target, true);
     }
     const known = sizes.get(node);
     if (known !== undefined) {
@@ -166,6 +206,14 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
     try {
       added = aliasExpansion(document);
     } catch (error) {
+      if (error instanceof UnresolvedAlias) {
+        throw new CheckInputError(
+          file,
+          where,
+          `is not valid YAML: the alias *${error.message} names no anchor set before it in the ` +
+            'same document (anchors do not carry over to the next document)',
+        );
+      }
       if (!(error instanceof CircularAlias || error instanceof RangeError)) {
         throw error;
       }
@@ -192,7 +240,7 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
       throw new CheckInputError(
         file,
         where,
-        /alias/i.test(message)
+        /Excessive alias count/.test(message)
           ? `expands too many aliases (more than ${MAX_ALIAS_COUNT}); refusing a possible YAML bomb`
           : /Maximum call stack/.test(message)
             ? TOO_DEEP
@@ -243,12 +291,7 @@ function toObject(
 
 /** Reads the objects of one file. */
 export function readManifestFile(file: string, defaultNamespace = 'default'): ManifestObject[] {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    throw new CheckInputError(file, 'path', 'cannot be read');
-  }
+  const bytes = readInputFile(file, 'cannot be read');
   return parseManifestText(file, decodeUtf8(file, bytes), defaultNamespace);
 }
 

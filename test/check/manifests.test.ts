@@ -124,6 +124,18 @@ describe('parseManifestText', () => {
     expect(spec.template.metadata.labels).toEqual({ app: 'web', tier: 'front' });
   });
 
+  // Found by the hostile-input tests: every toJS error that mentioned an alias was reported as a
+  // YAML bomb, so an alias to an anchor of the previous document got that misleading message.
+  test('fails on an alias whose anchor is in another document or nowhere, saying so', () => {
+    expect(() => parseManifestText('f.yaml', 'a: &x 1\n---\nb: *x\n')).toThrow(
+      'f.yaml: document 2 is not valid YAML: the alias *x names no anchor set before it in the ' +
+        'same document (anchors do not carry over to the next document)',
+    );
+    expect(() => parseManifestText('f.yaml', 'b: *nope\n')).toThrow(
+      'f.yaml: document 1 is not valid YAML: the alias *nope names no anchor',
+    );
+  });
+
   test('refuses an alias inside the node it names (an endless object)', () => {
     expect(() => parseManifestText('loop.yaml', 'kind: &k [1, *k]\n')).toThrow(
       'loop.yaml: document 1 has an alias inside the node it names, which would make an endless object',
