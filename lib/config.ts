@@ -175,7 +175,14 @@ export function readConfigFile(file: string, cwd: string = process.cwd()): Harde
 export function parseConfig(file: string, text: string): HardenedMeshProps {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(file, `is not valid YAML: ${document.errors[0].message}`);
+    const message = document.errors[0].message;
+    // The parser is recursive: nesting thousands deep ends its stack, which is not a syntax error.
+    throw new ConfigError(
+      file,
+      /Maximum call stack/.test(message)
+        ? 'is nested too deeply to read (the parser ran out of stack)'
+        : `is not valid YAML: ${message}`,
+    );
   }
   let data: unknown;
   try {
