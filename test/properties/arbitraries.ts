@@ -41,6 +41,8 @@ export interface ServiceSpec {
 export interface MeshSpec {
   readonly trustDomain: string;
   readonly rootNamespace: string;
+  /** istiod's PILOT_AUTO_ALLOW_WAYPOINT_POLICY: istiod, not the chart, lets waypoints through. */
+  readonly autoAllowWaypointPolicy: boolean;
   readonly namespaces: readonly NamespaceSpec[];
   readonly workloads: readonly WorkloadSpec[];
   readonly services: readonly ServiceSpec[];
@@ -172,6 +174,7 @@ export const meshArb: fc.Arbitrary<MeshSpec> = fc
   .record({
     trustDomain: fc.constantFrom('cluster.local', 'corp.example'),
     rootNamespace: fc.constantFrom('istio-system', 'mesh-root'),
+    autoAllowWaypointPolicy: fc.boolean(),
     namespaces: fc.integer({ min: 1, max: 3 }).chain((count) =>
       fc.tuple(
         ...NAMESPACE_NAMES.slice(0, count).map((name) =>
@@ -184,7 +187,7 @@ export const meshArb: fc.Arbitrary<MeshSpec> = fc
       ),
     ),
   })
-  .map(({ trustDomain, rootNamespace, namespaces }) => {
+  .map(({ trustDomain, rootNamespace, autoAllowWaypointPolicy, namespaces }) => {
     const workloads: WorkloadSpec[] = [];
     const services: ServiceSpec[] = [];
     // Pods opting out of the mesh would be skipped by a waypoint of their namespace as well;
@@ -214,6 +217,7 @@ export const meshArb: fc.Arbitrary<MeshSpec> = fc
     return {
       trustDomain,
       rootNamespace,
+      autoAllowWaypointPolicy,
       namespaces: namespaces.map((n) => n.namespace),
       workloads,
       services,

@@ -160,8 +160,8 @@ export function waypointNamespaces(mesh: MeshSpec): string[] {
 
 /**
  * How the policies are composed:
- * - `open`: the constructs the scenario asks for and a {@link WaypointAllow} per waypoint, in a
- *   plain chart (no lockdown);
+ * - `open`: the constructs the scenario asks for and a {@link WaypointAllow} per waypoint (unless
+ *   istiod writes those, `autoAllowWaypointPolicy`), in a plain chart (no lockdown);
  * - `allow-nothing`: the same plus the two allow-nothing policies, added as constructs;
  * - `hardened-mesh`: the constructs in a {@link HardenedMesh} chart (hardened mode, no ingress),
  *   which writes the allow-nothing policies and the waypoint ALLOWs itself.
@@ -179,11 +179,12 @@ export function policyApp(scenario: Scenario, composition: Composition): App {
       ingress: false,
       rootNamespace: mesh.rootNamespace,
       trustDomain: mesh.trustDomain,
+      autoAllowWaypointPolicy: mesh.autoAllowWaypointPolicy,
       waypoints,
     });
   } else {
     chart = new Chart(app, 'mesh');
-    waypoints.forEach(
+    (mesh.autoAllowWaypointPolicy ? [] : waypoints).forEach(
       (waypoint, index) =>
         new WaypointAllow(chart, `waypoint-${index}`, {
           ...waypoint,
@@ -239,5 +240,6 @@ export function checkerMesh(
   return Mesh.fromManifests(manifests(scenario, policyYaml, extra), {
     rootNamespace: scenario.mesh.rootNamespace,
     trustDomain: scenario.mesh.trustDomain,
+    autoAllowWaypointPolicy: scenario.mesh.autoAllowWaypointPolicy,
   });
 }

@@ -161,7 +161,12 @@ function conditionHolds(condition: ConditionSpec, peer: Peer, port: number): boo
     : condition.values.includes(String(port));
 }
 
-/** The L4 ALLOWs the scenario writes, with the waypoint ALLOW of each waypoint namespace. */
+/**
+ * The L4 ALLOWs the scenario writes, with the waypoint ALLOW of each waypoint namespace. With
+ * `autoAllowWaypointPolicy` istiod writes that ALLOW instead, for the workloads the waypoint
+ * serves only; the difference never shows, since the waypoint's identity only ever reaches
+ * workloads it serves.
+ */
 export function l4Allows(scenario: Scenario): WorkloadAllowSpec[] {
   return [
     ...scenario.policies.workloadAllows,
