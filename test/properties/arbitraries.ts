@@ -6,11 +6,17 @@ import fc from 'fast-check';
 /** Which traffic a waypoint serves (its `istio.io/waypoint-for` label). */
 export type WaypointFor = 'service' | 'workload' | 'all';
 
-/** A namespace; a waypoint named `waypoint` is used by the whole namespace when present. */
+/** A namespace, the waypoint it may host (named `waypoint`) and the waypoint it may use. */
 export interface NamespaceSpec {
   readonly name: string;
   readonly ambient: boolean;
-  readonly waypoint?: WaypointFor;
+  /** The traffic the waypoint Gateway this namespace hosts serves, if it hosts one. */
+  readonly hostsWaypoint?: WaypointFor;
+  /**
+   * The namespace whose waypoint every workload of this one uses (`istio.io/use-waypoint`, plus
+   * `istio.io/use-waypoint-namespace` when it is another namespace).
+   */
+  readonly usesWaypointOf?: string;
 }
 
 /** A Deployment whose pods carry `app: <name>` and `tier: <tier>`. */
@@ -98,7 +104,7 @@ export interface ServiceRuleSpec {
   readonly to?: readonly OperationSpec[];
 }
 
-/** A `targetRefs` entry of a {@link ServiceAllow}: a Service, or the namespace's waypoint. */
+/** A `targetRefs` entry of a {@link ServiceAllow}: a Service, or a waypoint of its namespace. */
 export type ServiceTargetSpec =
   { readonly kind: 'service'; readonly name: string } | { readonly kind: 'waypoint' };
 
@@ -132,21 +138,15 @@ export const REQUEST_PATHS = ['/', '/api', '/api/v1', '/img.png', '/admin'];
 const PATH_PATTERNS = ['/', '/api', '/api/*', '*.png', '/admin', '*'];
 const CIDRS = ['10.0.1.0/24', '10.0.0.0/16', '10.0.2.1/32', '10.0.3.0/24', '192.168.0.0/16'];
 
-const namespaceArb = (name: string): fc.Arbitrary<NamespaceSpec> =>
-  fc
-    .record({
-      ambient: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)),
-      waypoint: fc.option(fc.constantFrom<WaypointFor>('service', 'workload', 'all'), {
-        nil: undefined,
-        freq: 2,
-      }),
-    })
-    // A waypoint serves an ambient namespace only.
-    .map(({ ambient, waypoint }) => ({
-      name,
-      ambient,
-      ...(ambient && waypoint ? { waypoint } : {}),
-    }));
+const namespaceArb = fc.record({
+  ambient: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)),
+  hostsWaypoint: fc.option(fc.constantFrom<WaypointFor>('service', 'workload', 'all'), {
+    nil: undefined,
+    freq: 2,
+  }),
+  // Which hosting namespace to use, counted from this one: 0 is its own waypoint if it has one.
+  uses: fc.option(fc.nat(2), { nil: undefined, freq: 3 }),
+});
 
 const workloadArb = fc.record({
   tier: fc.constantFrom<'front' | 'back'>('front', 'back'),
@@ -177,9 +177,9 @@ export const meshArb: fc.Arbitrary<MeshSpec> = fc
     autoAllowWaypointPolicy: fc.boolean(),
     namespaces: fc.integer({ min: 1, max: 3 }).chain((count) =>
       fc.tuple(
-        ...NAMESPACE_NAMES.slice(0, count).map((name) =>
+        ...NAMESPACE_NAMES.slice(0, count).map(() =>
           fc.record({
-            namespace: namespaceArb(name),
+            namespace: namespaceArb,
             workloads: fc.array(workloadArb, { minLength: 1, maxLength: 3 }),
             services: fc.array(serviceArb, { maxLength: 2 }),
           }),
@@ -188,11 +188,29 @@ export const meshArb: fc.Arbitrary<MeshSpec> = fc
     ),
   })
   .map(({ trustDomain, rootNamespace, autoAllowWaypointPolicy, namespaces }) => {
+    const names = NAMESPACE_NAMES.slice(0, namespaces.length);
+    const hosts = names.filter((_, index) => namespaces[index].namespace.hostsWaypoint);
+    const specs: NamespaceSpec[] = namespaces.map(({ namespace: n }, index) => {
+      const own = n.hostsWaypoint ? [names[index]] : [];
+      const candidates = [...own, ...hosts.filter((host) => host !== names[index])];
+      // Only an ambient namespace is served by a waypoint.
+      const usesWaypointOf =
+        n.ambient && n.uses !== undefined && candidates.length > 0
+          ? candidates[n.uses % candidates.length]
+          : undefined;
+      return {
+        name: names[index],
+        ambient: n.ambient,
+        ...(n.hostsWaypoint ? { hostsWaypoint: n.hostsWaypoint } : {}),
+        ...(usesWaypointOf ? { usesWaypointOf } : {}),
+      };
+    });
     const workloads: WorkloadSpec[] = [];
     const services: ServiceSpec[] = [];
     // Pods opting out of the mesh would be skipped by a waypoint of their namespace as well;
     // keep that combination out instead of modelling what Istio does with it.
-    namespaces.forEach(({ namespace, workloads: ws, services: ss }, nsIndex) => {
+    namespaces.forEach(({ workloads: ws, services: ss }, nsIndex) => {
+      const namespace = specs[nsIndex];
       ws.forEach((w, index) => {
         const name = `w${index}`;
         workloads.push({
@@ -200,7 +218,7 @@ export const meshArb: fc.Arbitrary<MeshSpec> = fc
           name,
           tier: w.tier,
           serviceAccount: w.serviceAccount === 'own' ? name : w.serviceAccount,
-          mode: namespace.waypoint && w.mode === 'none' ? 'inherit' : w.mode,
+          mode: namespace.usesWaypointOf && w.mode === 'none' ? 'inherit' : w.mode,
           ports: w.ports,
           ip: `10.0.${nsIndex + 1}.${index + 1}`,
         });
@@ -218,7 +236,7 @@ export const meshArb: fc.Arbitrary<MeshSpec> = fc
       trustDomain,
       rootNamespace,
       autoAllowWaypointPolicy,
-      namespaces: namespaces.map((n) => n.namespace),
+      namespaces: specs,
       workloads,
       services,
     };
@@ -359,7 +377,9 @@ const operationArb: fc.Arbitrary<OperationSpec> = fc
 export function serviceAllowArb(mesh: MeshSpec): fc.Arbitrary<ServiceAllowSpec> {
   // Mostly in namespaces that have a waypoint: elsewhere the policy is written but nothing
   // enforces it.
-  const withWaypoint = mesh.namespaces.filter((n) => n.waypoint).map((n) => n.name);
+  const withWaypoint = mesh.namespaces
+    .filter((n) => n.hostsWaypoint || n.usesWaypointOf)
+    .map((n) => n.name);
   const anyNamespace = fc.constantFrom(...mesh.namespaces.map((n) => n.name));
   const namespaceArb =
     withWaypoint.length > 0

@@ -36,18 +36,21 @@ export function meshObjects(mesh: MeshSpec): Record<string, unknown>[] {
         name: namespace.name,
         labels: {
           ...(namespace.ambient ? { 'istio.io/dataplane-mode': 'ambient' } : {}),
-          ...(namespace.waypoint ? { 'istio.io/use-waypoint': WAYPOINT_NAME } : {}),
+          ...(namespace.usesWaypointOf ? { 'istio.io/use-waypoint': WAYPOINT_NAME } : {}),
+          ...(namespace.usesWaypointOf && namespace.usesWaypointOf !== namespace.name
+            ? { 'istio.io/use-waypoint-namespace': namespace.usesWaypointOf }
+            : {}),
         },
       },
     });
-    if (namespace.waypoint) {
+    if (namespace.hostsWaypoint) {
       objects.push({
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: 'Gateway',
         metadata: {
           name: WAYPOINT_NAME,
           namespace: namespace.name,
-          labels: { 'istio.io/waypoint-for': namespace.waypoint },
+          labels: { 'istio.io/waypoint-for': namespace.hostsWaypoint },
         },
         spec: {
           gatewayClassName: 'istio-waypoint',
@@ -153,9 +156,11 @@ function addServiceAllow(chart: Chart, id: string, mesh: MeshSpec, spec: Service
   });
 }
 
-/** Namespaces whose waypoint needs an L4 ALLOW to reach the namespace's workloads. */
-export function waypointNamespaces(mesh: MeshSpec): string[] {
-  return mesh.namespaces.filter((n) => n.waypoint).map((n) => n.name);
+/** Each namespace served by a waypoint, with the waypoint's namespace. */
+export function waypointUses(mesh: MeshSpec): { host: string; client: string }[] {
+  return mesh.namespaces
+    .filter((n) => n.usesWaypointOf)
+    .map((n) => ({ host: n.usesWaypointOf!, client: n.name }));
 }
 
 /**
@@ -172,7 +177,11 @@ export type Composition = 'open' | 'allow-nothing' | 'hardened-mesh';
 export function policyApp(scenario: Scenario, composition: Composition): App {
   const { mesh, policies } = scenario;
   const app = new App();
-  const waypoints = waypointNamespaces(mesh).map((namespace) => ({ namespace }));
+  // The waypoint's L4 ALLOW goes to the namespaces it serves, wherever the waypoint runs.
+  const waypoints = waypointUses(mesh).map(({ host, client }) => ({
+    namespace: host,
+    targets: [WorkloadTarget.namespace(client)],
+  }));
   let chart: Chart;
   if (composition === 'hardened-mesh') {
     chart = new HardenedMesh(app, 'mesh', {

@@ -18,7 +18,7 @@ import {
   WorkloadAllowSpec,
   WorkloadSpec,
 } from './arbitraries';
-import { waypointNamespaces } from './build';
+import { waypointUses } from './build';
 
 /** A request of a case, at a waypoint's HTTP chain. */
 export interface RequestSpec {
@@ -170,9 +170,9 @@ function conditionHolds(condition: ConditionSpec, peer: Peer, port: number): boo
 export function l4Allows(scenario: Scenario): WorkloadAllowSpec[] {
   return [
     ...scenario.policies.workloadAllows,
-    ...waypointNamespaces(scenario.mesh).map((namespace): WorkloadAllowSpec => ({
-      target: { kind: 'namespace', namespace },
-      rules: [{ from: [{ kind: 'serviceAccount', namespace, name: WAYPOINT_NAME }] }],
+    ...waypointUses(scenario.mesh).map(({ host, client }): WorkloadAllowSpec => ({
+      target: { kind: 'namespace', namespace: client },
+      rules: [{ from: [{ kind: 'serviceAccount', namespace: host, name: WAYPOINT_NAME }] }],
     })),
   ];
 }
@@ -223,7 +223,7 @@ function hasHttpFields(operation: OperationSpec): boolean {
  */
 function waypointAllows(
   scenario: Scenario,
-  namespace: string,
+  waypointNamespace: string,
   service: ServiceSpec | undefined,
   peer: Peer,
   ports: readonly number[],
@@ -233,12 +233,15 @@ function waypointAllows(
   const decideWith = (port: number) =>
     scenario.policies.serviceAllows
       .filter(
+        // A waypoint target counts from the waypoint's namespace only, a Service target from
+        // the Service's (reference section 2).
         (allow) =>
-          allow.namespace === namespace &&
           allow.targets.some((target) =>
             target.kind === 'waypoint'
-              ? true
-              : service !== undefined && target.name === service.name,
+              ? allow.namespace === waypointNamespace
+              : service !== undefined &&
+                allow.namespace === service.namespace &&
+                target.name === service.name,
           ),
       )
       .some((allow) =>
@@ -286,7 +289,9 @@ function toWorkload(
       }
     : { ip: c.from.ip };
 
-  const waypoint = mesh.namespaces.find((n) => n.name === workload.namespace)?.waypoint;
+  const host = mesh.namespaces.find((n) => n.name === workload.namespace)?.usesWaypointOf;
+  const waypoint =
+    host === undefined ? undefined : mesh.namespaces.find((n) => n.name === host)?.hostsWaypoint;
   // Service traffic goes through a waypoint for service (or all) traffic; pod-direct traffic
   // through one for workload (or all) traffic; only captured sources are sent there.
   const viaWaypoint =
@@ -297,7 +302,7 @@ function toWorkload(
     const ports = service ? [...new Set([service.port, service.targetPort])] : [port];
     // Pod-direct traffic has no Service to say it is HTTP: the waypoint reads it as TCP.
     const request = service?.http ? c.request : undefined;
-    const verdict = waypointAllows(scenario, workload.namespace, service, peer, ports, request);
+    const verdict = waypointAllows(scenario, host!, service, peer, ports, request);
     if (verdict === 'unknown') {
       return { decision: 'unknown', enforcedBy: null, why: 'waypoint port semantics' };
     }
@@ -310,8 +315,8 @@ function toWorkload(
     }
     // The destination ztunnel sees the waypoint as its peer.
     peer = {
-      principal: `${mesh.trustDomain}/ns/${workload.namespace}/sa/${WAYPOINT_NAME}`,
-      namespace: workload.namespace,
+      principal: `${mesh.trustDomain}/ns/${host}/sa/${WAYPOINT_NAME}`,
+      namespace: host,
     };
   }
 
