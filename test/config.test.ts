@@ -192,9 +192,12 @@ describe('parseConfig', () => {
     );
   });
 
-  test('fails on a duplicated key', () => {
+  test('fails on a duplicated key, naming it and its line', () => {
     expect(() => parseConfig('c.yaml', 'istioApp: a\nistioApp: b')).toThrow(
-      /^c\.yaml: is not valid YAML: Map keys must be unique/,
+      new ConfigError(
+        'c.yaml',
+        'is not valid YAML: Map keys must be unique; "istioApp" is written twice (line 2)',
+      ),
     );
   });
 

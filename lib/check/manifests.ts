@@ -5,7 +5,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, isAlias, isMap as isYamlMap, isPair, isSeq, parseAllDocuments } from 'yaml';
+import {
+  Document,
+  isAlias,
+  isMap as isYamlMap,
+  isPair,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+} from 'yaml';
+import { findDuplicateKey } from '../yaml-keys';
 import { quote } from '../names';
 import { CheckInputError } from './errors';
 import { YamlMap, isMap } from './read';
@@ -182,8 +191,10 @@ function aliasExpansion(document: Document): number {
  */
 export function parseYamlDocuments(file: string, text: string): unknown[] {
   let documents;
+  const lineCounter = new LineCounter();
   try {
-    documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+    // Duplicate keys are found below in linear time; the parser's own check is quadratic.
+    documents = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: true, lineCounter });
   } catch (error) {
     throw new CheckInputError(file, 'content', yamlProblem(String(error)));
   }
@@ -200,6 +211,14 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
         file,
         line === undefined ? where : `${where} (line ${line})`,
         yamlProblem(problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
+      );
+    }
+    const duplicate = findDuplicateKey(document);
+    if (duplicate) {
+      throw new CheckInputError(
+        file,
+        `${where} (line ${lineCounter.linePos(duplicate.offset).line})`,
+        `is not valid YAML: Map keys must be unique; ${quote(duplicate.key)} is written twice`,
       );
     }
     let added: number;

@@ -70,10 +70,13 @@ describe('parseManifestText', () => {
     );
   });
 
-  test('fails on duplicate keys', () => {
+  test('fails on duplicate keys, naming the key and the line of its second occurrence', () => {
     expect(() => parseManifestText('dup.yaml', 'kind: A\nkind: B\n')).toThrow(
-      /^dup\.yaml: document 1 \(line 2\) is not valid YAML: Map keys must be unique/,
+      'dup.yaml: document 1 (line 2) is not valid YAML: Map keys must be unique; "kind" is written twice',
     );
+    expect(() =>
+      parseManifestText('dup.yaml', 'a: 1\n---\nspec:\n  rules:\n  - from: []\n    from: []\n'),
+    ).toThrow('dup.yaml: document 2 (line 6) is not valid YAML: Map keys must be unique; "from"');
   });
 
   test('refuses a YAML alias bomb', () => {
