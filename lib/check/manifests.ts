@@ -6,13 +6,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  Composer,
   Document,
   isAlias,
   isMap as isYamlMap,
   isPair,
   isSeq,
   LineCounter,
-  parseAllDocuments,
+  Parser,
 } from 'yaml';
 import { findDuplicateKey } from '../yaml-keys';
 import { quote } from '../names';
@@ -66,6 +67,13 @@ export const MAX_ALIAS_EXPANSION = 100_000;
  * inputs (a whole cluster dumped as one List) can be split into several files.
  */
 export const MAX_INPUT_FILE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The most YAML documents one file may hold. Each costs about a kilobyte while it is parsed, even
+ * when empty, so a file of millions of `---` lines would exhaust memory; a real manifest file
+ * with this many objects is better split anyway.
+ */
+export const MAX_DOCUMENTS = 100_000;
 
 /** File names read when a directory is given. */
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -190,83 +198,102 @@ function aliasExpansion(document: Document): number {
  * and line.
  */
 export function parseYamlDocuments(file: string, text: string): unknown[] {
-  let documents;
   const lineCounter = new LineCounter();
+  // Duplicate keys are found below in linear time; the parser's own check is quadratic.
+  const composer = new Composer({ uniqueKeys: false });
+  const values: unknown[] = [];
+  // Documents are composed and read one at a time, so only one syntax tree is held at once.
+  let count = 0;
   try {
-    // Duplicate keys are found below in linear time; the parser's own check is quadratic.
-    documents = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: true, lineCounter });
-  } catch (error) {
-    throw new CheckInputError(file, 'content', yamlProblem(String(error)));
-  }
-  if (!Array.isArray(documents)) {
-    // parseAllDocuments returns an EmptyStream for empty input.
-    return [];
-  }
-  return documents.map((document, index) => {
-    const where = `document ${index + 1}`;
-    const problem = document.errors[0];
-    if (problem) {
-      const line = problem.linePos?.[0].line;
-      throw new CheckInputError(
-        file,
-        line === undefined ? where : `${where} (line ${line})`,
-        yamlProblem(problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
-      );
-    }
-    const duplicate = findDuplicateKey(document);
-    if (duplicate) {
-      throw new CheckInputError(
-        file,
-        `${where} (line ${lineCounter.linePos(duplicate.offset).line})`,
-        `is not valid YAML: Map keys must be unique; ${quote(duplicate.key)} is written twice`,
-      );
-    }
-    let added: number;
-    try {
-      added = aliasExpansion(document);
-    } catch (error) {
-      if (error instanceof UnresolvedAlias) {
+    for (const document of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+      count++;
+      if (count > MAX_DOCUMENTS) {
         throw new CheckInputError(
           file,
-          where,
-          `is not valid YAML: the alias *${error.message} names no anchor set before it in the ` +
-            'same document (anchors do not carry over to the next document)',
+          'content',
+          `has more than ${MAX_DOCUMENTS} YAML documents; split it into several files`,
         );
       }
-      if (!(error instanceof CircularAlias || error instanceof RangeError)) {
-        throw error;
-      }
+      values.push(readDocument(file, `document ${count}`, document, lineCounter));
+    }
+  } catch (error) {
+    if (error instanceof CheckInputError) {
+      throw error;
+    }
+    throw new CheckInputError(file, `document ${count + 1}`, yamlProblem(String(error)));
+  }
+  return values;
+}
+
+/** The plain value of one parsed document, or a {@link CheckInputError} saying why not. */
+function readDocument(
+  file: string,
+  where: string,
+  document: Document.Parsed,
+  lineCounter: LineCounter,
+): unknown {
+  const problem = document.errors[0];
+  if (problem) {
+    const line = lineCounter.linePos(problem.pos[0]).line;
+    throw new CheckInputError(
+      file,
+      line === undefined ? where : `${where} (line ${line})`,
+      yamlProblem(problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
+    );
+  }
+  const duplicate = findDuplicateKey(document);
+  if (duplicate) {
+    throw new CheckInputError(
+      file,
+      `${where} (line ${lineCounter.linePos(duplicate.offset).line})`,
+      `is not valid YAML: Map keys must be unique; ${quote(duplicate.key)} is written twice`,
+    );
+  }
+  let added: number;
+  try {
+    added = aliasExpansion(document);
+  } catch (error) {
+    if (error instanceof UnresolvedAlias) {
       throw new CheckInputError(
         file,
         where,
-        error instanceof CircularAlias
-          ? 'has an alias inside the node it names, which would make an endless object'
-          : TOO_DEEP,
+        `is not valid YAML: the alias *${error.message} names no anchor set before it in the ` +
+          'same document (anchors do not carry over to the next document)',
       );
     }
-    if (added > MAX_ALIAS_EXPANSION) {
-      throw new CheckInputError(
-        file,
-        where,
-        `grows by ${added} nodes when its aliases are expanded (at most ${MAX_ALIAS_EXPANSION}); ` +
-          'refusing a possible YAML bomb',
-      );
+    if (!(error instanceof CircularAlias || error instanceof RangeError)) {
+      throw error;
     }
-    try {
-      return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new CheckInputError(
-        file,
-        where,
-        /Excessive alias count/.test(message)
-          ? `expands too many aliases (more than ${MAX_ALIAS_COUNT}); refusing a possible YAML bomb`
-          : /Maximum call stack/.test(message)
-            ? TOO_DEEP
-            : `cannot be read: ${message}`,
-      );
-    }
-  });
+    throw new CheckInputError(
+      file,
+      where,
+      error instanceof CircularAlias
+        ? 'has an alias inside the node it names, which would make an endless object'
+        : TOO_DEEP,
+    );
+  }
+  if (added > MAX_ALIAS_EXPANSION) {
+    throw new CheckInputError(
+      file,
+      where,
+      `grows by ${added} nodes when its aliases are expanded (at most ${MAX_ALIAS_EXPANSION}); ` +
+        'refusing a possible YAML bomb',
+    );
+  }
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CheckInputError(
+      file,
+      where,
+      /Excessive alias count/.test(message)
+        ? `expands too many aliases (more than ${MAX_ALIAS_COUNT}); refusing a possible YAML bomb`
+        : /Maximum call stack/.test(message)
+          ? TOO_DEEP
+          : `cannot be read: ${message}`,
+    );
+  }
 }
 
 function toObject(

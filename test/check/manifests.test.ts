@@ -5,6 +5,7 @@ import * as path from 'path';
 import {
   loadManifests,
   MAX_ALIAS_EXPANSION,
+  MAX_DOCUMENTS,
   parseManifestText,
   readManifestFile,
 } from '../../lib/check/manifests';
@@ -162,6 +163,18 @@ describe('parseManifestText', () => {
       ),
     );
     expect(message.length).toBeLessThan(1100);
+  });
+
+  // Each document costs about a kilobyte while parsed: millions of `---` lines would exhaust the
+  // heap. Documents are read one at a time and counting stops at the first one over the limit.
+  test('reads MAX_DOCUMENTS documents and refuses one more', () => {
+    const object = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+    expect(
+      parseManifestText('f.yaml', `${object}${'---\n'.repeat(MAX_DOCUMENTS - 1)}`),
+    ).toHaveLength(1);
+    expect(() => parseManifestText('f.yaml', '---\n'.repeat(1_000_000))).toThrow(
+      `f.yaml: content has more than ${MAX_DOCUMENTS} YAML documents; split it into several files`,
+    );
   });
 
   test('fails on a document that is not an object, or has no kind or apiVersion', () => {

@@ -1,14 +1,19 @@
 // Hostile input through `hardened-mesh check` (in process): each file gets a clear one-line error
 // (exit 2) or a bounded, correct answer. Every bound is one the reader enforces by construction
-// (alias count, alias growth, parser stack, file size, the CRD's 512 rules), so no test measures
-// time. The synth's config file has its own hostile-input tests in test/config.test.ts (alias
-// bomb, deep nesting, non-UTF-8 bytes, files over 1 MiB refused unread, duplicate keys), and
-// duplicate object names in one app in test/unique-names.test.ts.
+// (alias count, alias growth, parser stack, file size, document count, a linear duplicate-key
+// check, the CRD's 512 rules), so no test measures time. The synth's config file has its own
+// hostile-input tests in test/config.test.ts and test/main.test.ts (alias bomb, deep nesting,
+// non-UTF-8 bytes, files over 1 MiB refused unread, duplicate keys, huge values), and duplicate
+// object names in one app are in test/unique-names.test.ts.
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { EXIT_BAD_INPUT, EXIT_OK, runCli } from '../../lib/cli';
-import { MAX_ALIAS_EXPANSION, MAX_INPUT_FILE_BYTES } from '../../lib/check/manifests';
+import {
+  MAX_ALIAS_EXPANSION,
+  MAX_DOCUMENTS,
+  MAX_INPUT_FILE_BYTES,
+} from '../../lib/check/manifests';
 import { deployment, namespace, policyObject } from '../support/check-helpers';
 import { tempDir } from '../support/run';
 
@@ -132,6 +137,12 @@ describe.each([
     ['a lone continuation byte', Buffer.from([0x61, 0x3a, 0x20, 0x80, 0x0a])],
   ])('bytes that are not UTF-8: %s', (_, bytes) => {
     expect(refuse(file(bytes))).toBe('content is not valid UTF-8 text');
+  });
+
+  test('a million empty documents: refused at the first one over the document limit', () => {
+    expect(refuse(file('---\n'.repeat(1_000_000)))).toBe(
+      `content has more than ${MAX_DOCUMENTS} YAML documents; split it into several files`,
+    );
   });
 
   test('a file over 32 MiB, refused before it is read', () => {
