@@ -26,8 +26,8 @@ describe('findDuplicateKey', () => {
     expect(find('? [a]\n: 1\n? [a]\n: 2\n')).toBeUndefined();
   });
 
-  test('reads a mapping of 200,000 keys, and finds a duplicate at its very end', () => {
-    const keys = Array.from({ length: 200_000 }, (_, i) => `k${i}: v`);
+  test('reads a mapping of 50,000 keys, and finds a duplicate at its very end', () => {
+    const keys = Array.from({ length: 50_000 }, (_, i) => `k${i}: v`);
     expect(find(keys.join('\n'))).toBeUndefined();
     expect(find([...keys, 'k0: again'].join('\n'))?.key).toBe('k0');
   });
