@@ -119,6 +119,15 @@ export interface ServiceAllowSpec {
 export interface PolicySpec {
   readonly workloadAllows: readonly WorkloadAllowSpec[];
   readonly serviceAllows: readonly ServiceAllowSpec[];
+  /** {@link NamespaceInternalAllow}s, one per namespace at most, with its waypoint or not. */
+  readonly namespaceInternal: readonly NamespaceInternalSpec[];
+}
+
+/** A {@link NamespaceInternalAllow}: the namespace talks to itself, through its waypoint too. */
+export interface NamespaceInternalSpec {
+  readonly namespace: string;
+  /** Whether the construct is given the namespace's own waypoint. */
+  readonly waypoint: boolean;
 }
 
 /** A mesh and the policies written for it. */
@@ -425,6 +434,21 @@ export const scenarioArb: fc.Arbitrary<Scenario> = meshArb.chain((mesh) =>
     policies: fc.record({
       workloadAllows: fc.array(workloadAllowArb(mesh), { maxLength: 4 }),
       serviceAllows: fc.array(serviceAllowArb(mesh), { maxLength: 3 }),
+      namespaceInternal: fc
+        .uniqueArray(fc.constantFrom(...mesh.namespaces), {
+          maxLength: 2,
+          selector: (n) => n.name,
+        })
+        .chain((namespaces) =>
+          fc.tuple(
+            ...namespaces.map((n) =>
+              // The construct takes a waypoint of the namespace itself only.
+              (n.hostsWaypoint ? fc.boolean() : fc.constant(false)).map(
+                (waypoint): NamespaceInternalSpec => ({ namespace: n.name, waypoint }),
+              ),
+            ),
+          ),
+        ),
     }),
   }),
 );

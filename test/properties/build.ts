@@ -5,6 +5,7 @@ import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import {
   HardenedMesh,
+  NamespaceInternalAllow,
   ServiceAllow,
   ServiceTarget,
   Source,
@@ -212,6 +213,13 @@ export function policyApp(scenario: Scenario, composition: Composition): App {
   }
   policies.workloadAllows.forEach((spec, index) =>
     addWorkloadAllow(chart, `workload-allow-${index}`, mesh, spec),
+  );
+  policies.namespaceInternal.forEach(
+    (spec, index) =>
+      new NamespaceInternalAllow(chart, `namespace-internal-${index}`, {
+        namespace: spec.namespace,
+        ...(spec.waypoint ? { waypoint: WAYPOINT_NAME } : {}),
+      }),
   );
   policies.serviceAllows.forEach((spec, index) =>
     addServiceAllow(chart, `service-allow-${index}`, mesh, spec),

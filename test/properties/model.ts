@@ -12,6 +12,7 @@ import {
   MeshSpec,
   OperationSpec,
   Scenario,
+  ServiceAllowSpec,
   ServiceSpec,
   SourceSpec,
   WAYPOINT_NAME,
@@ -170,6 +171,11 @@ function conditionHolds(condition: ConditionSpec, peer: Peer, port: number): boo
 export function l4Allows(scenario: Scenario): WorkloadAllowSpec[] {
   return [
     ...scenario.policies.workloadAllows,
+    // NamespaceInternalAllow: every workload of the namespace, from the namespace.
+    ...scenario.policies.namespaceInternal.map(({ namespace }): WorkloadAllowSpec => ({
+      target: { kind: 'namespace', namespace },
+      rules: [{ from: [{ kind: 'namespace', namespaces: [namespace] }] }],
+    })),
     ...waypointUses(scenario.mesh).map(({ host, client }): WorkloadAllowSpec => ({
       target: { kind: 'namespace', namespace: client },
       rules: [{ from: [{ kind: 'serviceAccount', namespace: host, name: WAYPOINT_NAME }] }],
@@ -231,7 +237,17 @@ function waypointAllows(
 ): boolean | 'unknown' {
   const host = service ? `${service.name}.${service.namespace}.svc.cluster.local` : '';
   const decideWith = (port: number) =>
-    scenario.policies.serviceAllows
+    [
+      ...scenario.policies.serviceAllows,
+      // NamespaceInternalAllow with a waypoint: the namespace's own waypoint, from the namespace.
+      ...scenario.policies.namespaceInternal
+        .filter((internal) => internal.waypoint)
+        .map(({ namespace }): ServiceAllowSpec => ({
+          namespace,
+          targets: [{ kind: 'waypoint' }],
+          rules: [{ from: [{ kind: 'namespace', namespaces: [namespace] }] }],
+        })),
+    ]
       .filter(
         // A waypoint target counts from the waypoint's namespace only, a Service target from
         // the Service's (reference section 2).
