@@ -199,7 +199,7 @@ function aliasExpansion(document: Document): number {
  */
 export function parseYamlDocuments(file: string, text: string): unknown[] {
   const lineCounter = new LineCounter();
-  // Duplicate keys are found below in linear time; the parser's own check is quadratic.
+  // readDocument finds duplicate keys in linear time; the parser's own check is quadratic.
   const composer = new Composer({ uniqueKeys: false });
   const values: unknown[] = [];
   // Documents are composed and read one at a time, so only one syntax tree is held at once.
@@ -234,10 +234,9 @@ function readDocument(
 ): unknown {
   const problem = document.errors[0];
   if (problem) {
-    const line = lineCounter.linePos(problem.pos[0]).line;
     throw new CheckInputError(
       file,
-      line === undefined ? where : `${where} (line ${line})`,
+      `${where} (line ${lineCounter.linePos(problem.pos[0]).line})`,
       yamlProblem(problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')),
     );
   }
