@@ -42,6 +42,9 @@ export const HTTP_ONLY_SOURCE_KEYS: readonly string[] = [
 /** Source fields istiod silently leaves out of what it sends to ztunnel. */
 export const ZTUNNEL_IGNORED_SOURCE_KEYS: readonly string[] = ['trustDomains', 'notTrustDomains'];
 
+/** The most `rules` of one policy, and `from` entries of one rule, the CRD accepts. */
+export const MAX_RULES = 512;
+
 /** The most `targetRefs` entries the CRD accepts. */
 export const MAX_TARGET_REFS = 16;
 
@@ -139,6 +142,13 @@ export function checkAllowPolicy(policy: unknown, enforcedBy: Enforcement): stri
         'everything; add at least one rule',
     );
     return problems;
+  }
+  if (rules.length > MAX_RULES) {
+    report(
+      'spec.rules',
+      `has ${rules.length} rules; the CRD allows at most ${MAX_RULES}, so the API server would ` +
+        'refuse the policy: split the rules over several policies',
+    );
   }
   rules.forEach((rule, index) => checkRule(`spec.rules[${index}]`, rule, enforcedBy, report));
   return problems;
@@ -282,6 +292,13 @@ function checkRule(field: string, rule: unknown, enforcedBy: Enforcement, report
         '(Source.ipBlocks("0.0.0.0/0") if you really mean anyone)',
     );
   } else {
+    if (from.length > MAX_RULES) {
+      report(
+        `${field}.from`,
+        `has ${from.length} entries; the CRD allows at most ${MAX_RULES}, so the API server ` +
+          'would refuse the policy: split the rule',
+      );
+    }
     from.forEach((entry, index) =>
       checkSource(`${field}.from[${index}]`, entry, enforcedBy, report),
     );

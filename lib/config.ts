@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { HardenedMeshProps } from './hardened-mesh';
 import { InvalidValueError, quote } from './names';
 import { isPlainObject } from './props';
+import { findDuplicateKey } from './yaml-keys';
 
 /** The config file read from the working directory when `HARDENED_MESH_CONFIG` is not set. */
 export const DEFAULT_CONFIG_FILE = 'hardened-mesh.yaml';
@@ -173,9 +174,26 @@ export function readConfigFile(file: string, cwd: string = process.cwd()): Harde
 
 /** Parses and checks config text; `file` is only used to name it in errors. */
 export function parseConfig(file: string, text: string): HardenedMeshProps {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  // Duplicate keys are found below in linear time; the parser's own check is quadratic.
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter });
   if (document.errors.length > 0) {
-    throw new ConfigError(file, `is not valid YAML: ${document.errors[0].message}`);
+    const message = document.errors[0].message;
+    // The parser is recursive: nesting thousands deep ends its stack, which is not a syntax error.
+    throw new ConfigError(
+      file,
+      /Maximum call stack/.test(message)
+        ? 'is nested too deeply to read (the parser ran out of stack)'
+        : `is not valid YAML: ${message}`,
+    );
+  }
+  const duplicate = findDuplicateKey(document);
+  if (duplicate) {
+    throw new ConfigError(
+      file,
+      `is not valid YAML: Map keys must be unique; ${quote(duplicate.key)} is written twice ` +
+        `(line ${lineCounter.linePos(duplicate.offset).line})`,
+    );
   }
   let data: unknown;
   try {

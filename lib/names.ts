@@ -51,7 +51,16 @@ export class InvalidValueError extends Error {
   }
 }
 
-/** Renders a value the way it appears in error messages: strings quoted, everything else as JSON. */
+/**
+ * The longest rendering of a value in an error message. A value read from hostile input can be
+ * megabytes long; the message names it, it need not repeat it.
+ */
+export const MAX_QUOTED_LENGTH = 1000;
+
+/**
+ * Renders a value the way it appears in error messages: strings quoted, everything else as JSON,
+ * cut after {@link MAX_QUOTED_LENGTH} characters with the full length said.
+ */
 export function quote(value: unknown): string {
   if (value === undefined || typeof value === 'symbol' || typeof value === 'bigint') {
     return String(value);
@@ -65,12 +74,16 @@ export function quote(value: unknown): string {
     // A Map, Set or Date (from a YAML tag, say) would show as {} in JSON: name its kind instead.
     return `a ${prototype.constructor?.name ?? 'non-plain object'}`;
   }
+  let text: string;
   try {
-    return JSON.stringify(value);
+    text = JSON.stringify(value);
   } catch {
     // Circular structures cannot be written as JSON.
     return Object.prototype.toString.call(value);
   }
+  return text.length <= MAX_QUOTED_LENGTH
+    ? text
+    : `${text.slice(0, MAX_QUOTED_LENGTH)}... (${text.length} characters)`;
 }
 
 /**

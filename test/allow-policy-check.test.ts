@@ -77,6 +77,29 @@ describe('checkAllowPolicy', () => {
     ]);
   });
 
+  test('reports more rules, or more from entries in a rule, than the CRD allows (512)', () => {
+    const rule = safeZtunnel.rules[0];
+    const many = <T>(item: T, count: number): T[] => Array.from({ length: count }, () => item);
+    expect(checkAllowPolicy(policy({ ...safeZtunnel, rules: many(rule, 512) }), 'ztunnel')).toEqual(
+      [],
+    );
+    expect(checkAllowPolicy(policy({ ...safeZtunnel, rules: many(rule, 513) }), 'ztunnel')).toEqual(
+      [
+        'spec.rules has 513 rules; the CRD allows at most 512, so the API server would refuse the ' +
+          'policy: split the rules over several policies',
+      ],
+    );
+    expect(
+      checkAllowPolicy(
+        policy({ ...safeZtunnel, rules: [{ ...rule, from: many(rule.from[0], 513) }] }),
+        'ztunnel',
+      ),
+    ).toEqual([
+      'spec.rules[0].from has 513 entries; the CRD allows at most 512, so the API server would ' +
+        'refuse the policy: split the rule',
+    ]);
+  });
+
   test('reports AUDIT and CUSTOM, which ztunnel does not enforce, and a provider', () => {
     const problems = checkAllowPolicy(
       policy({ ...safeZtunnel, action: 'CUSTOM', provider: { name: 'ext' } }),

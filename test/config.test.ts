@@ -169,7 +169,14 @@ describe('parseConfig', () => {
 
   test('fails on nesting too deep to read, without crashing', () => {
     expect(() => parseConfig('c.yaml', `a: ${'['.repeat(5000)}${']'.repeat(5000)}`)).toThrow(
-      /^c\.yaml: (is not valid YAML|unknown key "a")/,
+      new ConfigError('c.yaml', 'is nested too deeply to read (the parser ran out of stack)'),
+    );
+  });
+
+  test('fails on block mappings nested too deeply, saying so instead of quoting the parser', () => {
+    const deep = Array.from({ length: 3000 }, (_, depth) => `${' '.repeat(depth)}a:`).join('\n');
+    expect(() => parseConfig('c.yaml', deep)).toThrow(
+      new ConfigError('c.yaml', 'is nested too deeply to read (the parser ran out of stack)'),
     );
   });
 
@@ -185,9 +192,12 @@ describe('parseConfig', () => {
     );
   });
 
-  test('fails on a duplicated key', () => {
+  test('fails on a duplicated key, naming it and its line', () => {
     expect(() => parseConfig('c.yaml', 'istioApp: a\nistioApp: b')).toThrow(
-      /^c\.yaml: is not valid YAML: Map keys must be unique/,
+      new ConfigError(
+        'c.yaml',
+        'is not valid YAML: Map keys must be unique; "istioApp" is written twice (line 2)',
+      ),
     );
   });
 

@@ -136,6 +136,41 @@ describe('main (npm run synth)', () => {
       'hardened-mesh.yaml: syncWaves puts the ALLOW policies in wave 2, not before the allow-nothing',
     ],
     ['YAML that does not parse', 'ingress: [\n', 'hardened-mesh.yaml: is not valid YAML'],
+    // Hostile files: each refused with one clear message, bounded by the 1 MiB cap, the alias
+    // count or the parser's stack, never by how long the synth runs.
+    [
+      'a YAML alias bomb',
+      [
+        'a: &a [x, x, x, x, x, x, x, x, x, x]',
+        ...'bcde'
+          .split('')
+          .map(
+            (n, i) =>
+              `${n}: &${n} [${Array.from({ length: 10 }, () => `*${'abcd'[i]}`).join(', ')}]`,
+          ),
+      ].join('\n'),
+      'hardened-mesh.yaml: cannot be read: Excessive alias count indicates a resource exhaustion attack',
+    ],
+    [
+      'nesting too deep to read',
+      `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+      'hardened-mesh.yaml: is nested too deeply to read (the parser ran out of stack)',
+    ],
+    [
+      'a 10 MB file',
+      `istioApp: "${'a'.repeat(10 * 1024 * 1024)}"\n`,
+      `hardened-mesh.yaml: is ${10 * 1024 * 1024 + 13} bytes; a config file is at most 1048576 bytes`,
+    ],
+    [
+      'bytes that are not UTF-8',
+      Buffer.from('istioApp: caf\xe9\n', 'latin1'),
+      'hardened-mesh.yaml: is not valid UTF-8 text; save it as UTF-8',
+    ],
+    [
+      'a 900 KB value, named but not repeated whole',
+      `rootNamespace: "${'a'.repeat(900_000)}"\n`,
+      `hardened-mesh.yaml: rootNamespace "${'a'.repeat(999)}... (900002 characters) is not a valid namespace`,
+    ],
   ])('with %s', (_what, config, message) => {
     test('exits 1 naming the file, the key and the value, and leaves dist/ untouched', () => {
       const cwd = tempDir();

@@ -1,6 +1,7 @@
 import {
   composeName,
   InvalidValueError,
+  MAX_QUOTED_LENGTH,
   printable,
   quote,
   validateNamespace,
@@ -84,6 +85,23 @@ describe('quote', () => {
     expect(quote(new Set(['a']))).toBe('a Set');
     expect(quote(new Map())).toBe('a Map');
     expect(quote(new Date(0))).toBe('a Date');
+  });
+});
+
+describe('quote (hostile values)', () => {
+  test('cuts a value longer than MAX_QUOTED_LENGTH, saying how long it was', () => {
+    const long = quote('a'.repeat(10 * 1024 * 1024));
+    expect(long).toBe(
+      `"${'a'.repeat(MAX_QUOTED_LENGTH - 1)}... (${10 * 1024 * 1024 + 2} characters)`,
+    );
+    expect(quote(Array.from({ length: 100_000 }, () => 'x'))).toMatch(
+      /^\["x","x",.*\.\.\. \(400001 characters\)$/,
+    );
+  });
+
+  test('keeps a value of exactly MAX_QUOTED_LENGTH whole', () => {
+    const exact = 'b'.repeat(MAX_QUOTED_LENGTH - 2);
+    expect(quote(exact)).toBe(`"${exact}"`);
   });
 });
 

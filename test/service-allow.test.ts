@@ -182,6 +182,23 @@ describe('ServiceAllow', () => {
       expect(synthValid(chart)[0].spec.targetRefs).toHaveLength(16);
     });
 
+    test('accepts 512 rules, the CRD maximum, and fails at synth on 513', () => {
+      const rules = (count: number) =>
+        Array.from({ length: count }, (_, index) => ({
+          from: [Source.serviceAccount('default', `client-${index}`)],
+        }));
+      const full = testChart();
+      new ServiceAllow(full, 'allow', { targets: [details], rules: rules(512) });
+      expect(synthValid(full)[0].spec.rules).toHaveLength(512);
+
+      const over = testChart();
+      new ServiceAllow(over, 'allow', { targets: [details], rules: rules(513) });
+      expect(synthError(over)).toContain(
+        '[test/allow] spec.rules has 513 rules; the CRD allows at most 512, so the API server ' +
+          'would refuse the policy: split the rules over several policies',
+      );
+    });
+
     test('fails at synth when no rule was added', () => {
       const chart = testChart();
       new ServiceAllow(chart, 'allow', { targets: [details] });

@@ -462,6 +462,24 @@ describe('WorkloadAllow', () => {
       );
     });
 
+    test('accepts 512 rules, the CRD maximum, and fails at synth on 513 (added one by one)', () => {
+      const fill = (allow: WorkloadAllow, count: number) => {
+        for (let index = 0; index < count; index++) {
+          allow.addRule({ from: [Source.serviceAccount('default', `client-${index}`)] });
+        }
+      };
+      const full = testChart();
+      fill(new WorkloadAllow(full, 'allow', { target: productpage }), 512);
+      expect(synthValid(full)[0].spec.rules).toHaveLength(512);
+
+      const over = testChart();
+      fill(new WorkloadAllow(over, 'allow', { target: productpage }), 513);
+      expect(synthError(over)).toContain(
+        '[test/allow] spec.rules has 513 rules; the CRD allows at most 512, so the API server ' +
+          'would refuse the policy: split the rules over several policies',
+      );
+    });
+
     test('fails at synth when no rule was added (it would make the target deny everything)', () => {
       const chart = testChart();
       new WorkloadAllow(chart, 'allow', { target: productpage });

@@ -4,12 +4,11 @@
  * case naming a workload, Service or gateway that is not in the manifests is bad input, never a
  * silent allow or deny.
  */
-import * as fs from 'fs';
 import { InvalidValueError, quote, validateNamespace } from '../names';
 import { validateTrustDomain } from '../principals';
 import { CheckInputError } from './errors';
 import { Decision, DecisionInput, RequestSpec, SourceSpec, TargetSpec, decide } from './decide';
-import { decodeUtf8, parseYamlDocuments } from './manifests';
+import { decodeUtf8, parseYamlDocuments, readInputFile } from './manifests';
 import { Mesh, MeshOptions } from './mesh';
 import { normalizeRequestPath } from './request-path';
 import { YamlMap, isMap, readList, readMap, readString, rejectUnknownKeys } from './read';
@@ -237,12 +236,7 @@ export function parseCases(file: string, text: string): CasesFile {
 
 /** Reads a cases file from disk. */
 export function readCasesFile(file: string): CasesFile {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    throw new CheckInputError(file, 'path', 'does not exist or cannot be read');
-  }
+  const bytes = readInputFile(file, 'does not exist or cannot be read');
   return parseCases(file, decodeUtf8(file, bytes));
 }
 

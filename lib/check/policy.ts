@@ -610,6 +610,9 @@ function readRule(field: string, raw: unknown, policyNamespace: string): PolicyR
   const clauses: Clause[] = [];
 
   const from = readList(`${field}.from`, rule.from);
+  if (from.length > 512) {
+    throw new InvalidValueError(`${field}.from`, `has ${from.length} entries; the CRD allows 512`);
+  }
   if (from.length > 0) {
     clauses.push({
       entries: from.map((item, index) => {

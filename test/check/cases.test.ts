@@ -196,6 +196,15 @@ describe('parseCases', () => {
     expect(() => parseCases('bad.yaml', text)).toThrow(message);
   });
 
+  test('fails on a cases file whose aliases repeat a large node (a YAML bomb)', () => {
+    const names = JSON.stringify(Array.from({ length: 2000 }, (_, i) => `case-${i}`));
+    const text = `names: &n ${names}\nmore: [${Array.from({ length: 60 }, () => '*n').join(', ')}]\n`;
+    expect(() => parseCases('bomb.yaml', text)).toThrow(
+      'bomb.yaml: document 1 grows by 120000 nodes when its aliases are expanded (at most ' +
+        '100000); refusing a possible YAML bomb',
+    );
+  });
+
   test('readCasesFile fails on a missing file', () => {
     expect(() => readCasesFile('/nonexistent/cases.yaml')).toThrow(
       '/nonexistent/cases.yaml: path does not exist or cannot be read',

@@ -2,7 +2,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadManifests, parseManifestText, readManifestFile } from '../../lib/check/manifests';
+import {
+  loadManifests,
+  MAX_ALIAS_EXPANSION,
+  MAX_DOCUMENTS,
+  parseManifestText,
+  readManifestFile,
+} from '../../lib/check/manifests';
 
 function tempDir(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hm-manifests-'));
@@ -65,10 +71,13 @@ describe('parseManifestText', () => {
     );
   });
 
-  test('fails on duplicate keys', () => {
+  test('fails on duplicate keys, naming the key and the line of its second occurrence', () => {
     expect(() => parseManifestText('dup.yaml', 'kind: A\nkind: B\n')).toThrow(
-      /^dup\.yaml: document 1 \(line 2\) is not valid YAML: Map keys must be unique/,
+      'dup.yaml: document 1 (line 2) is not valid YAML: Map keys must be unique; "kind" is written twice',
     );
+    expect(() =>
+      parseManifestText('dup.yaml', 'a: 1\n---\nspec:\n  rules:\n  - from: []\n    from: []\n'),
+    ).toThrow('dup.yaml: document 2 (line 6) is not valid YAML: Map keys must be unique; "from"');
   });
 
   test('refuses a YAML alias bomb', () => {
@@ -80,6 +89,91 @@ describe('parseManifestText', () => {
     ].join('\n');
     expect(() => parseManifestText('bomb.yaml', bomb)).toThrow(
       'bomb.yaml: document 1 expands too many aliases (more than 100); refusing a possible YAML bomb',
+    );
+  });
+
+  // A hundred aliases stay under the alias count, but each repeats a large node: the readers
+  // would walk every copy. The growth is counted on the parsed tree, once per node, before any
+  // copy is made, so the refusal costs as much as reading the file.
+  test('refuses aliases that repeat a large node (a YAML bomb under the alias count)', () => {
+    const principals = Array.from({ length: 2000 }, (_, i) => `cluster.local/ns/a/sa/s${i}`);
+    const bomb = [
+      'apiVersion: security.istio.io/v1',
+      'kind: AuthorizationPolicy',
+      'metadata: {name: p, namespace: a}',
+      'spec:',
+      '  rules:',
+      `  - from: [{source: {principals: &p ${JSON.stringify(principals)}}}]`,
+      ...Array.from({ length: 99 }, () => '  - from: [{source: {principals: *p}}]'),
+    ].join('\n');
+    expect(() => parseManifestText('bomb.yaml', bomb)).toThrow(
+      `bomb.yaml: document 1 grows by ${99 * 2000} nodes when its aliases are expanded ` +
+        `(at most ${MAX_ALIAS_EXPANSION}); refusing a possible YAML bomb`,
+    );
+  });
+
+  test('reads anchors that repeat small nodes, as hand-written manifests use them', () => {
+    const [deployment] = parseManifestText(
+      'anchors.yaml',
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: web, labels: &labels {app: web, tier: front}}',
+        'spec:',
+        '  selector: {matchLabels: *labels}',
+        '  template: {metadata: {labels: *labels}}',
+      ].join('\n'),
+    );
+    const spec = deployment.body.spec as { template: { metadata: { labels: unknown } } };
+    expect(spec.template.metadata.labels).toEqual({ app: 'web', tier: 'front' });
+  });
+
+  // Found by the hostile-input tests: every toJS error that mentioned an alias was reported as a
+  // YAML bomb, so an alias to an anchor of the previous document got that misleading message.
+  test('fails on an alias whose anchor is in another document or nowhere, saying so', () => {
+    expect(() => parseManifestText('f.yaml', 'a: &x 1\n---\nb: *x\n')).toThrow(
+      'f.yaml: document 2 is not valid YAML: the alias *x names no anchor set before it in the ' +
+        'same document (anchors do not carry over to the next document)',
+    );
+    expect(() => parseManifestText('f.yaml', 'b: *nope\n')).toThrow(
+      'f.yaml: document 1 is not valid YAML: the alias *nope names no anchor',
+    );
+  });
+
+  test('refuses an alias inside the node it names (an endless object)', () => {
+    expect(() => parseManifestText('loop.yaml', 'kind: &k [1, *k]\n')).toThrow(
+      'loop.yaml: document 1 has an alias inside the node it names, which would make an endless object',
+    );
+    expect(() =>
+      parseManifestText('loop.yaml', 'apiVersion: v1\nkind: List\nitems: &i [*i]\n'),
+    ).toThrow('loop.yaml: document 1 has an alias inside the node it names');
+  });
+
+  test('names a huge value in an error without repeating it whole', () => {
+    const kind = JSON.stringify(Array.from({ length: 100_000 }, (_, i) => i));
+    let message = '';
+    try {
+      parseManifestText('f.yaml', `apiVersion: v1\nkind: ${kind}\n`);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      new RegExp(
+        `^f\\.yaml: document 1 kind must be a non-empty string, got \\[0,1,2,.*\\.\\.\\. \\(${kind.length} characters\\)$`,
+      ),
+    );
+    expect(message.length).toBeLessThan(1100);
+  });
+
+  // Each document costs about a kilobyte while parsed: millions of `---` lines would exhaust the
+  // heap. Documents are read one at a time and counting stops at the first one over the limit.
+  test('reads MAX_DOCUMENTS documents and refuses one more', () => {
+    const object = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+    expect(
+      parseManifestText('f.yaml', `${object}${'---\n'.repeat(MAX_DOCUMENTS - 1)}`),
+    ).toHaveLength(1);
+    expect(() => parseManifestText('f.yaml', '---\n'.repeat(1_000_000))).toThrow(
+      `f.yaml: content has more than ${MAX_DOCUMENTS} YAML documents; split it into several files`,
     );
   });
 

@@ -177,6 +177,21 @@ describe('readAuthorizationPolicy', () => {
     expect(() => policy(spec)).toThrow(message);
   });
 
+  test('reads 512 rules and 512 from entries, the CRD maximum; refuses 513 of either', () => {
+    const source = (i: number) => ({ source: { principals: [`cluster.local/ns/a/sa/s${i}`] } });
+    const rules = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ from: [source(i)] }));
+    const from = (count: number) => [{ from: Array.from({ length: count }, (_, i) => source(i)) }];
+    expect(policy({ rules: rules(512) }).rules).toHaveLength(512);
+    expect(policy({ rules: from(512) }).rules[0].clauses[0].entries).toHaveLength(512);
+    expect(() => policy({ rules: rules(513) })).toThrow(
+      'spec.rules has 513 rules; the CRD allows 512',
+    );
+    expect(() => policy({ rules: from(513) })).toThrow(
+      'spec.rules[0].from has 513 entries; the CRD allows 512',
+    );
+  });
+
   test('fails on a bad dry-run annotation and a missing name', () => {
     expect(() => policy({}, { annotations: { 'istio.io/dry-run': 'yes' } })).toThrow(
       'metadata.annotations.istio.io/dry-run is "yes"; write "true" or "false"',
