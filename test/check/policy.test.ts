@@ -1,6 +1,7 @@
 // Reading AuthorizationPolicies: every form Istio's own tests use loads, and what istiod or the
 // CRD refuses is refused with the field, the bad value and what is allowed.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { readManifestFile } from '../../lib/check/manifests';
 import { Mesh } from '../../lib/check/mesh';
@@ -25,7 +26,7 @@ describe('readAuthorizationPolicy', () => {
   test('reads v1 and v1beta1 alike', () => {
     for (const apiVersion of ['security.istio.io/v1', 'security.istio.io/v1beta1']) {
       const text = `apiVersion: ${apiVersion}\nkind: AuthorizationPolicy\nmetadata: {name: a, namespace: n}\nspec: {rules: [{}]}\n`;
-      const file = path.join(fs.mkdtempSync('/tmp/hm-'), 'p.yaml');
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hm-')), 'p.yaml');
       fs.writeFileSync(file, text);
       const mesh = Mesh.fromManifests(readManifestFile(file));
       expect(mesh.policies.map((p) => [p.id, p.action, p.rules.length])).toEqual([
