@@ -147,8 +147,18 @@ function readRequest(field: string, raw: unknown): RequestSpec | undefined {
   }
   const rawPath = readOptional(field, request, 'path');
   const path = rawPath === undefined ? undefined : normalizeRequestPath(`${field}.path`, rawPath);
+  const method = readOptional(field, request, 'method');
+  // Istio's normalization page: Envoy answers a method that is not an upper-case token with 400,
+  // so no policy ever sees it; a verdict for it would describe a request that never arrives.
+  if (method !== undefined && !/^[A-Z][A-Z0-9_-]*$/.test(method)) {
+    throw new InvalidValueError(
+      `${field}.method`,
+      `is ${quote(method)}; Envoy refuses a method that is not upper case (HTTP 400) before any ` +
+        'policy sees it: write it as clients send it, such as "GET"',
+    );
+  }
   return {
-    method: readOptional(field, request, 'method'),
+    method,
     path,
     host: readOptional(field, request, 'host'),
     headers,

@@ -173,6 +173,11 @@ describe('parseCases', () => {
       'bad.yaml: cases[0].request.path is "/admin%2Fx": Istio\'s default path normalization (BASE) decodes only',
     ],
     [
+      'a lower-case method, which Envoy refuses (400) before any policy',
+      one(`${valid}\nrequest: { method: get }`),
+      'bad.yaml: cases[0].request.method is "get"; Envoy refuses a method that is not upper case',
+    ],
+    [
       'an unknown request key',
       one(`${valid}\nrequest: { verb: GET }`),
       'bad.yaml: cases[0].request.verb is not a known field; allowed here: method, path, host, headers',
