@@ -6,7 +6,12 @@ import {
   AuthorizationPolicySpecAction,
   AuthorizationPolicySpecRules,
 } from '../imports/authorizationpolicy-security.istio.io';
-import { checkAllowPolicy, renderForCheck, MAX_TARGET_REFS } from './allow-policy-check';
+import {
+  checkAllowPolicy,
+  MAX_TARGET_REFS,
+  renderForCheck,
+  ZTUNNEL_WHEN_KEYS,
+} from './allow-policy-check';
 import {
   checkRuleKeys,
   checkRuleList,
@@ -23,7 +28,7 @@ import { requireUniqueObjectNames } from './unique-names';
 import { oncePerSynth } from './synth-memo';
 import { InvalidValueError, quote, validateObjectName } from './names';
 import { DEFAULT_TRUST_DOMAIN, validateTrustDomain } from './principals';
-import { ServiceTarget } from './service-target';
+import { isHttpPortName, ServiceTarget } from './service-target';
 import { renderSources, Source } from './source';
 import { applySyncWave, DEFAULT_ALLOW_SYNC_WAVE, SyncWave, validateSyncWave } from './sync-waves';
 
@@ -237,8 +242,35 @@ export class ServiceAllow extends Construct {
     };
   }
 
-  private validatePolicy(): string[] {
+  /**
+   * A waypoint handles a Service port that is not declared HTTP as TCP and skips every ALLOW rule
+   * with an HTTP field there: such a rule would never match. Checked for targets given as
+   * cdk8s-plus Services, whose ports are known.
+   */
+  private tcpPortProblems(): string[] {
+    const httpRules = this.rules
+      .map((rule, index) => ({ rule, index }))
+      .filter(({ rule }) => hasHttpField(rule));
+    if (httpRules.length === 0) {
+      return [];
+    }
     const problems: string[] = [];
+    this.targets.forEach((target, targetIndex) => {
+      const tcpPorts = (target.servicePorts?.() ?? []).filter((port) => !isHttpPortName(port.name));
+      for (const port of tcpPorts) {
+        problems.push(
+          `targets[${targetIndex}] ${target} port ${port.port}` +
+            `${port.name ? ` (named ${quote(port.name)})` : ''} is not declared HTTP, so a ` +
+            `waypoint serves it as TCP and skips rules[${httpRules.map((r) => r.index).join(', ')}], ` +
+            'which use HTTP fields: name the port http-<something> (or grpc-...), or drop the HTTP fields',
+        );
+      }
+    });
+    return problems;
+  }
+
+  private validatePolicy(): string[] {
+    const problems: string[] = [...this.tcpPortProblems()];
     if (this.targets.length > MAX_TARGET_REFS) {
       problems.push(
         `targets has ${this.targets.length} entries; a policy takes at most ${MAX_TARGET_REFS} ` +
@@ -268,4 +300,17 @@ function checkTarget(field: string, target: unknown): ServiceTarget {
     );
   }
   return target;
+}
+
+/** Whether a rendered rule uses a field only an HTTP-aware proxy can evaluate. */
+function hasHttpField(rule: AuthorizationPolicySpecRules): boolean {
+  const operations = rule.to ?? [];
+  const sources = rule.from ?? [];
+  return (
+    operations.some(
+      (entry) => entry.operation?.methods || entry.operation?.paths || entry.operation?.hosts,
+    ) ||
+    sources.some((entry) => entry.source?.requestPrincipals || entry.source?.remoteIpBlocks) ||
+    (rule.when ?? []).some((condition) => !ZTUNNEL_WHEN_KEYS.includes(condition.key))
+  );
 }

@@ -12,6 +12,22 @@ export interface RenderedTargetRef {
   readonly name: string;
 }
 
+/** A port of a Service target, as far as the waypoint's protocol choice is concerned. */
+export interface ServiceTargetPort {
+  readonly port: number;
+  readonly name?: string;
+}
+
+/**
+ * Whether Istio serves a Service port as HTTP, from its name (`http`, `http-*`, `http2`,
+ * `grpc`, `grpc-web`, each optionally with a `-suffix`): any other port a waypoint handles as TCP.
+ *
+ * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+ */
+export function isHttpPortName(name: string | undefined): boolean {
+  return name !== undefined && /^(http|http2|grpc|grpc-web)(-.*)?$/.test(name);
+}
+
 /**
  * What a waypoint (L7) policy applies to: a Service, a ServiceEntry, or a whole waypoint Gateway,
  * rendered as a `targetRefs` entry in the target's own namespace. Built only through the static
@@ -40,7 +56,11 @@ export class ServiceTarget {
         `has no namespace: set metadata.namespace on ${quote(service.name)} or the namespace of its chart`,
       );
     }
-    return ServiceTarget.service(namespace, service.name);
+    const target = ServiceTarget.service(namespace, service.name);
+    // Read at synth: ports can still be added to the Service after this call.
+    return new ServiceTarget(target.namespace, target.targetRef, () =>
+      service.ports.map((port) => ({ port: port.port, name: port.name })),
+    );
   }
 
   /**
@@ -79,6 +99,8 @@ export class ServiceTarget {
     public readonly namespace: string,
     /** The `targetRefs` entry. */
     public readonly targetRef: RenderedTargetRef,
+    /** The ports of the Service, when it was given as a cdk8s-plus object. */
+    public readonly servicePorts?: () => readonly ServiceTargetPort[],
   ) {}
 
   /** A short description for error messages: `Service default/productpage`. */

@@ -109,7 +109,7 @@ describe('ServiceAllow', () => {
     const api = new kplus.Deployment(chart, 'api', {
       containers: [{ image: 'api', portNumber: 8080 }],
     });
-    const service = api.exposeViaService({ name: 'api' });
+    const service = api.exposeViaService({ name: 'api', ports: [{ port: 8080, name: 'http' }] });
     new ServiceAllow(chart, 'web-to-api', {
       targets: [ServiceTarget.fromService(service)],
       rules: [{ from: [Source.fromWorkload(web)], to: [{ methods: ['GET'] }] }],
@@ -120,6 +120,56 @@ describe('ServiceAllow', () => {
     expect(policy.spec.rules[0].from).toEqual([
       { source: { principals: ['cluster.local/ns/shop/sa/web'] } },
     ]);
+  });
+
+  // Istio's protocol selection: a port is HTTP only by its name (or appProtocol); a waypoint
+  // serves any other as TCP, where an ALLOW rule with HTTP fields is skipped (reference
+  // section 3, Envoy TCP chains).
+  describe('a cdk8s-plus Service port not declared HTTP', () => {
+    function setup(portName?: string) {
+      const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+      const api = new kplus.Deployment(chart, 'api', {
+        containers: [{ image: 'api', portNumber: 8080 }],
+      });
+      const service = api.exposeViaService({
+        name: 'api',
+        ports: [{ port: 8080, ...(portName ? { name: portName } : {}) }],
+      });
+      return { chart, target: ServiceTarget.fromService(service) };
+    }
+
+    test('fails at synth for a rule with HTTP fields, which would never match there', () => {
+      const { chart, target } = setup('tcp-api');
+      new ServiceAllow(chart, 'web-to-api', {
+        targets: [target],
+        rules: [{ from: [Source.serviceAccount('shop', 'web')], to: [{ methods: ['GET'] }] }],
+      });
+      expect(() => Testing.synth(chart)).toThrow(
+        '[shop/web-to-api] targets[0] Service shop/api port 8080 (named "tcp-api") is not declared ' +
+          'HTTP, so a waypoint serves it as TCP and skips rules[0], which use HTTP fields',
+      );
+    });
+
+    test('accepts a rule without HTTP fields, which a TCP port does evaluate', () => {
+      const { chart, target } = setup();
+      new ServiceAllow(chart, 'web-to-api', {
+        targets: [target],
+        rules: [{ from: [Source.serviceAccount('shop', 'web')] }],
+      });
+      expect(policiesOf(synthMixed(chart))).toHaveLength(1);
+    });
+
+    test.each(['http', 'http-api', 'http2', 'grpc', 'grpc-web-x'])(
+      'accepts a port named %s',
+      (name) => {
+        const { chart, target } = setup(name);
+        new ServiceAllow(chart, 'web-to-api', {
+          targets: [target],
+          rules: [{ from: [Source.serviceAccount('shop', 'web')], to: [{ methods: ['GET'] }] }],
+        });
+        expect(policiesOf(synthMixed(chart))).toHaveLength(1);
+      },
+    );
   });
 
   describe('refusals', () => {

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ServiceTarget } from '../lib';
+import { isHttpPortName } from '../lib/service-target';
 
 describe('ServiceTarget', () => {
   test('service is kind Service in the core group', () => {
@@ -56,5 +57,21 @@ describe('ServiceTarget', () => {
       'ServiceTarget.fromService(c/api) has no namespace: set metadata.namespace on "api" or the ' +
         'namespace of its chart',
     );
+  });
+});
+
+describe('isHttpPortName', () => {
+  test.each([
+    ['http', true],
+    ['http-web', true],
+    ['http2', true],
+    ['grpc', true],
+    ['grpc-web', true],
+    ['https', false],
+    ['tcp-http', false],
+    ['web', false],
+    [undefined, false],
+  ])('%s is HTTP: %s', (name, http) => {
+    expect(isHttpPortName(name)).toBe(http);
   });
 });
