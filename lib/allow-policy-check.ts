@@ -77,20 +77,33 @@ export function checkConditionValue(field: string, key: string, value: string): 
   } else if (key === 'destination.port') {
     parsePort(field, value);
   } else if (key === 'source.principal') {
+    refuseSpiffeScheme(field, value);
     parsePrincipal(field, value);
-    if (/^spiffe:\/\//i.test(value)) {
-      throw new InvalidValueError(
-        field,
-        `has ${quote(value)}: Istio adds "spiffe://" itself, so this would never match; write it without`,
-      );
-    }
   } else if (key === 'source.namespace') {
     checkWildcard(field, value, value);
   }
 }
 
-/** Methods as Istio compares them: case-sensitive, and written in capitals by every client. */
-const METHOD = /^[A-Z][A-Z0-9_-]*$/;
+/**
+ * Refuses a principal written with its `spiffe://` scheme (any case) in rendered output: Istio
+ * adds the scheme itself, so such a principal would never match. (The factories strip it
+ * instead; here the value is already in the policy.)
+ */
+function refuseSpiffeScheme(field: string, value: string): void {
+  if (/^spiffe:\/\//i.test(value)) {
+    throw new InvalidValueError(
+      field,
+      `is ${quote(value)}: Istio adds "spiffe://" itself, so this would never match; ` +
+        `write ${quote(value.slice('spiffe://'.length))}`,
+    );
+  }
+}
+
+/**
+ * An HTTP method as Envoy accepts and Istio compares it: case-sensitive, an upper-case token, as
+ * every client sends it.
+ */
+export const HTTP_METHOD = /^[A-Z][A-Z0-9_-]*$/;
 
 type Json = Record<string, unknown>;
 
@@ -372,16 +385,11 @@ function checkSource(field: string, entry: unknown, enforcedBy: Enforcement, rep
         report(where, `must be a string, got ${quote(value)}`);
         return;
       }
-      if (/^spiffe:\/\//i.test(value)) {
-        report(
-          where,
-          `is ${quote(value)}: Istio adds "spiffe://" itself, so this would never match; ` +
-            `write ${quote(value.slice('spiffe://'.length))}`,
-        );
-        return;
-      }
       // parsePrincipal refuses empty values, spaces and a '*' Istio would not read as a wildcard.
-      reportRefusal(report, where, () => parsePrincipal(where, value));
+      reportRefusal(report, where, () => {
+        refuseSpiffeScheme(where, value);
+        parsePrincipal(where, value);
+      });
     });
   }
 
@@ -415,7 +423,7 @@ function checkOperation(
   const keys = checkNonEmptyLists(`${field}.operation`, operation, report);
   checkNoNegativeFields(`${field}.operation`, operation, report);
   list(operation.methods).forEach((method, index) => {
-    if (typeof method !== 'string' || !METHOD.test(method)) {
+    if (typeof method !== 'string' || !HTTP_METHOD.test(method)) {
       report(
         `${field}.operation.methods[${index}]`,
         `is ${quote(method)}; Istio compares methods case-sensitively: write them in capitals, ` +

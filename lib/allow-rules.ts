@@ -2,7 +2,7 @@
  * The parts of ALLOW rules shared by {@link WorkloadAllow} and {@link ServiceAllow}: conditions,
  * operations, and the eager checks of a rule as the user wrote it.
  */
-import { checkConditionValue, ZTUNNEL_WHEN_KEYS } from './allow-policy-check';
+import { checkConditionValue, HTTP_METHOD, ZTUNNEL_WHEN_KEYS } from './allow-policy-check';
 import { InvalidValueError, quote } from './names';
 import { checkWildcard } from './principals';
 import { parsePorts } from './ports';
@@ -80,7 +80,6 @@ const CONDITION_KEYS = [
 ];
 const BRACKETED_CONDITION_KEY =
   /^(request\.headers|request\.auth\.claims)\[[^\]\s]+\](\[[^\]\s]+\])*$/;
-const METHOD = /^[A-Z][A-Z0-9_-]*$/;
 
 /** A rendered `when` condition. */
 export interface RenderedCondition {
@@ -221,7 +220,7 @@ export function renderOperation(field: string, operation: unknown): RenderedOper
   }
   if (given.methods !== undefined) {
     rendered.methods = checkStrings(`${field}.methods`, given.methods).map((method, index) => {
-      if (!METHOD.test(method)) {
+      if (!HTTP_METHOD.test(method)) {
         throw new InvalidValueError(
           `${field}.methods[${index}]`,
           `is ${quote(method)}: Istio compares methods exactly, so write it in upper case ` +

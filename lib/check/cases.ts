@@ -4,6 +4,7 @@
  * case naming a workload, Service or gateway that is not in the manifests is bad input, never a
  * silent allow or deny.
  */
+import { HTTP_METHOD } from '../allow-policy-check';
 import { InvalidValueError, quote, validateNamespace } from '../names';
 import { validateTrustDomain } from '../principals';
 import { CheckInputError } from './errors';
@@ -150,7 +151,7 @@ function readRequest(field: string, raw: unknown): RequestSpec | undefined {
   const method = readOptional(field, request, 'method');
   // Istio's normalization page: Envoy answers a method that is not an upper-case token with 400,
   // so no policy ever sees it; a verdict for it would describe a request that never arrives.
-  if (method !== undefined && !/^[A-Z][A-Z0-9_-]*$/.test(method)) {
+  if (method !== undefined && !HTTP_METHOD.test(method)) {
     throw new InvalidValueError(
       `${field}.method`,
       `is ${quote(method)}; Envoy refuses a method that is not upper case (HTTP 400) before any ` +

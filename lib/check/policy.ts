@@ -338,8 +338,7 @@ function readSource(field: string, raw: YamlMap, policyNamespace: string): Predi
       continue;
     }
     const path = `${field}.${key}`;
-    const negative = key.startsWith('not');
-    const base = negative ? key.charAt(3).toLowerCase() + key.slice(4) : key;
+    const { negative, base } = splitNegative(key);
     switch (base) {
       case 'principals': {
         const set = new StringSet(values);
@@ -434,6 +433,12 @@ function pathMatcher(values: readonly string[]): (path: string) => boolean {
   return (path) => plain.matches(path) || templates.some((regex) => regex.test(path));
 }
 
+/** `notPorts` is the negative of `ports`: returns the base field and whether it is negated. */
+function splitNegative(key: string): { negative: boolean; base: string } {
+  const negative = key.startsWith('not');
+  return { negative, base: negative ? key.charAt(3).toLowerCase() + key.slice(4) : key };
+}
+
 function readOperation(field: string, raw: YamlMap): Predicate[] {
   rejectUnknownKeys(field, raw, OPERATION_KEYS);
   const predicates: Predicate[] = [];
@@ -443,8 +448,7 @@ function readOperation(field: string, raw: YamlMap): Predicate[] {
       continue;
     }
     const path = `${field}.${key}`;
-    const negative = key.startsWith('not');
-    const base = negative ? key.charAt(3).toLowerCase() + key.slice(4) : key;
+    const { negative, base } = splitNegative(key);
     switch (base) {
       case 'ports': {
         const ports = parsePorts(path, values);
